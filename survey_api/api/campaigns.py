@@ -1,0 +1,146 @@
+"""Campaigns: /api/v1/campaigns — create, list, open, close, links, QR codes and posters."""
+from __future__ import annotations
+
+from flask import Response as HttpResponse
+from flask import url_for
+from flask_smorest import Blueprint
+
+from ..domain.campaigns import CampaignState
+from ..models import Campaign, CampaignUnit
+from ..services import campaigns as campaign_service
+from ..services.links import campaign_links, get_campaign_link, public_url
+from ..services.posters import PosterContent, posters_pdf
+from ..services.qr import qr_png, qr_svg
+from ..transactions import commit_on_success
+from .guard import OPERATOR_SECURITY, operator_required
+from .schemas.campaigns import CampaignCreateSchema, CampaignQuerySchema, CampaignSchema, LinkSchema
+
+PREFIX = "/campaigns"
+blp = Blueprint("campaigns", __name__, description="Survey campaigns and their QR links")
+FILE_RESPONSES = {"image/png": {}, "image/svg+xml": {}, "application/pdf": {}}
+
+
+@blp.route("")
+@blp.doc(security=OPERATOR_SECURITY)
+@blp.arguments(CampaignQuerySchema, location="query")
+@blp.response(200, CampaignSchema(many=True))
+@operator_required
+def list_campaigns(query):
+    """List campaigns, newest first."""
+    return campaign_service.list_campaigns(query.get("state"))
+
+
+@blp.route("", methods=["POST"])
+@blp.doc(security=OPERATOR_SECURITY)
+@blp.arguments(CampaignCreateSchema)
+@blp.response(201, CampaignSchema)
+@blp.alt_response(404, schema="Error", description="unit.not_found or form.not_found")
+@blp.alt_response(422, schema="Error", description="request.invalid or campaign.window_invalid")
+@operator_required
+@commit_on_success
+def create_campaign(body):
+    """Create a draft campaign from questionnaires in forms/ and a list of unit codes."""
+    return campaign_service.create_campaign(campaign_service.NewCampaign(**body))
+
+
+@blp.route("/<int:campaign_id>")
+@blp.doc(security=OPERATOR_SECURITY)
+@blp.response(200, CampaignSchema)
+@blp.alt_response(404, schema="Error", description="campaign.not_found")
+@operator_required
+def get_campaign(campaign_id):
+    """One campaign."""
+    return campaign_service.get_campaign(campaign_id)
+
+
+def _transition_view(target: CampaignState):
+    @blp.doc(security=OPERATOR_SECURITY)
+    @blp.response(200, CampaignSchema)
+    @blp.alt_response(404, schema="Error", description="campaign.not_found")
+    @blp.alt_response(409, schema="Error", description="campaign.invalid_transition")
+    @operator_required
+    @commit_on_success
+    def view(campaign_id):
+        return campaign_service.transition(campaign_id, target)
+
+    view.__name__ = f"{target.value}_campaign"
+    view.__doc__ = f"Move the campaign to {target.value}; repeating it changes nothing."
+    return view
+
+
+blp.route("/<int:campaign_id>/open", methods=["POST"])(_transition_view(CampaignState.OPEN))
+blp.route("/<int:campaign_id>/close", methods=["POST"])(_transition_view(CampaignState.CLOSED))
+
+
+@blp.route("/<int:campaign_id>/links")
+@blp.doc(security=OPERATOR_SECURITY)
+@blp.response(200, LinkSchema(many=True))
+@blp.alt_response(404, schema="Error", description="campaign.not_found")
+@operator_required
+def list_links(campaign_id):
+    """Each unit's public link, QR images, poster and response count."""
+    campaign = campaign_service.get_campaign(campaign_id)
+    counts = campaign_service.response_counts(campaign_id)
+    return [_link_row(campaign, link, counts.get(link.unit_id, 0)) for link in campaign_links(campaign)]
+
+
+def _link_row(campaign: Campaign, link: CampaignUnit, responses: int) -> dict:
+    def file_url(endpoint: str) -> str:
+        return url_for(f"campaigns.{endpoint}", campaign_id=campaign.id, unit_code=link.unit.code, _external=True)
+
+    return {"unit_code": link.unit.code, "unit_name": link.unit.name, "category": link.unit.category,
+            "token": link.link_token, "url": public_url(link.link_token), "qr_png": file_url("unit_qr_png"),
+            "qr_svg": file_url("unit_qr_svg"), "poster_pdf": file_url("unit_poster"), "responses": responses}
+
+
+def _file(body: bytes, mimetype: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@blp.route("/<int:campaign_id>/units/<unit_code>/qr.png")
+@blp.doc(security=OPERATOR_SECURITY, responses={"200": {"content": {"image/png": {}}}})
+@blp.alt_response(404, schema="Error", description="campaign.not_found or unit.not_found")
+@operator_required
+def unit_qr_png(campaign_id, unit_code):
+    """The unit's QR code as PNG; it encodes the full public URL."""
+    link = get_campaign_link(campaign_service.get_campaign(campaign_id), unit_code)
+    return _file(qr_png(public_url(link.link_token)), "image/png", f"qr-{campaign_id}-{unit_code}.png")
+
+
+@blp.route("/<int:campaign_id>/units/<unit_code>/qr.svg")
+@blp.doc(security=OPERATOR_SECURITY, responses={"200": {"content": {"image/svg+xml": {}}}})
+@blp.alt_response(404, schema="Error", description="campaign.not_found or unit.not_found")
+@operator_required
+def unit_qr_svg(campaign_id, unit_code):
+    """The unit's QR code as SVG."""
+    link = get_campaign_link(campaign_service.get_campaign(campaign_id), unit_code)
+    return _file(qr_svg(public_url(link.link_token)), "image/svg+xml", f"qr-{campaign_id}-{unit_code}.svg")
+
+
+def _poster(campaign: Campaign, link: CampaignUnit) -> PosterContent:
+    return PosterContent(campaign_title=campaign.title, period=campaign.period, unit_name=link.unit.name,
+                         url=public_url(link.link_token))
+
+
+@blp.route("/<int:campaign_id>/units/<unit_code>/poster.pdf")
+@blp.doc(security=OPERATOR_SECURITY, responses={"200": {"content": {"application/pdf": {}}}})
+@blp.alt_response(404, schema="Error", description="campaign.not_found or unit.not_found")
+@operator_required
+def unit_poster(campaign_id, unit_code):
+    """A printable A4 poster for one unit."""
+    campaign = campaign_service.get_campaign(campaign_id)
+    link = get_campaign_link(campaign, unit_code)
+    return _file(posters_pdf([_poster(campaign, link)]), "application/pdf", f"poster-{campaign_id}-{unit_code}.pdf")
+
+
+@blp.route("/<int:campaign_id>/posters.pdf")
+@blp.doc(security=OPERATOR_SECURITY, responses={"200": {"content": {"application/pdf": {}}}})
+@blp.alt_response(404, schema="Error", description="campaign.not_found")
+@operator_required
+def all_posters(campaign_id):
+    """Every unit's poster for a campaign, one page each, in unit-code order."""
+    campaign = campaign_service.get_campaign(campaign_id)
+    pages = [_poster(campaign, link) for link in campaign_links(campaign)]
+    return _file(posters_pdf(pages), "application/pdf", f"posters-{campaign_id}.pdf")

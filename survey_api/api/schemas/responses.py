@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from .base import BaseSchema
+
+
+class SubmissionSchema(BaseSchema):
+    submission_id = fields.String(
+        required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$", error="Use 8–64 letters, digits, - or _ (a UUID)."),
+        metadata={"description": "Chosen by the client (a UUID); resend the same id after a network failure."})
+    answers = fields.Dict(
+        keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True)),
+        required=True,
+        metadata={"description": "{form_key: {question_key: answer}}: an option key, a list of option keys, "
+                                 "a text or a whole number 0–10, by question type."})
+    duration_seconds = fields.Integer(load_default=None, allow_none=True,
+                                      validate=validate.Range(min=0, max=24 * 3600))
+
+
+class ReceiptSchema(BaseSchema):
+    receipt = fields.String(attribute="receipt_code", metadata={"example": "7K3Q-9XD2"})
+    submission_id = fields.String()
+    submitted_at = fields.AwareDateTime()
+    unit_code = fields.String()
+    is_new = fields.Boolean(metadata={"description": "false when this was a resend of an earlier submission"})
+
+
+class OptionSchema(BaseSchema):
+    key = fields.String()
+    label = fields.String()
+
+
+class QuestionSchema(BaseSchema):
+    key = fields.String()
+    type = fields.String()
+    text = fields.String()
+    required = fields.Boolean()
+    help = fields.String(allow_none=True)
+    options = fields.List(fields.Nested(OptionSchema))
+    max_choices = fields.Integer(allow_none=True)
+    max_length = fields.Integer(allow_none=True)
+    min_label = fields.String(allow_none=True)
+    max_label = fields.String(allow_none=True)
+
+
+class FormSchema(BaseSchema):
+    key = fields.String()
+    title = fields.String()
+    intro = fields.String(allow_none=True)
+    questions = fields.List(fields.Nested(QuestionSchema))
+
+
+class PublicLinkSchema(BaseSchema):
+    campaign_title = fields.String()
+    period = fields.String()
+    unit_name = fields.String()
+    accepting = fields.String(metadata={"description": "accepting, not_yet_open or closed"})
+    closes_at = fields.AwareDateTime(allow_none=True)
+    forms = fields.List(fields.Nested(FormSchema))

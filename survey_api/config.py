@@ -1,0 +1,63 @@
+"""Every setting, read from the environment here and nowhere else."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+DEV_SECRET = "dev-only-secret-change-me"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    return int(raw) if raw is not None else default
+
+
+def normalise_database_url(url: str) -> str:
+    """Let operators write postgres:// or postgresql:// and still get the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment, then apply overrides (tests pass theirs)."""
+    instance = Path(_env("INSTANCE_PATH", str(DEFAULT_INSTANCE)))
+    default_db = f"sqlite:///{instance / 'survey.db'}"
+    config: dict[str, Any] = {
+        "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(_env("DATABASE_URL", default_db)),
+        "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET),
+        "IDENTITY_HASH_KEY": _env("IDENTITY_HASH_KEY", DEV_SECRET),
+        "PUBLIC_BASE_URL": (_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/"),
+        "FORMS_DIR": _env("FORMS_DIR", str(PROJECT_ROOT / "forms")),
+        # Largest request body accepted anywhere; a full questionnaire is a few kilobytes.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
+        "OPERATOR_API_TOKEN": _env("OPERATOR_API_TOKEN"),
+        "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
+        "DISPLAY_TIMEZONE": _env("DISPLAY_TIMEZONE", "Asia/Shanghai"),
+        "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "zh_CN"),
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "API_TITLE": "survey-api",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "JSON_AS_ASCII": False,
+    }
+    if overrides:
+        config.update(overrides)
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    return config
+
+
+SUPPORTED_LOCALES = ("zh_CN", "en")

@@ -1,0 +1,176 @@
+"""The one catalogue of client-visible errors, and the handlers that render them (JSON for API callers, a page
+for browsers). Every error has a stable machine code, an HTTP status and a message a person can act on."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ErrorKind:
+    status: int
+    message: Any  # a lazy translatable string, formatted with the error's params
+
+
+CATALOGUE: dict[str, ErrorKind] = {
+    "request.bad_request": ErrorKind(400, _l("The request could not be understood.")),
+    "request.malformed_json": ErrorKind(400, _l("The request body is not valid JSON. Check quotes, commas and brackets.")),
+    "request.unsupported_media_type": ErrorKind(415, _l("Send the request body as JSON with Content-Type: application/json.")),
+    "request.too_large": ErrorKind(413, _l("The request body is too large; the limit is %(limit)s bytes.")),
+    "request.invalid": ErrorKind(422, _l("Some fields are missing or invalid; see details for each field.")),
+    "request.not_found": ErrorKind(404, _l("Nothing exists at this address.")),
+    "request.method_not_allowed": ErrorKind(405, _l("This address does not accept that method.")),
+    "request.conflict": ErrorKind(409, _l("This change conflicts with data that already exists.")),
+    "auth.required": ErrorKind(401, _l("Sign in or send a valid API token to use this endpoint.")),
+    "link.not_found": ErrorKind(404, _l("This survey link is not valid. Check the address, or scan the QR code again.")),
+    "campaign.not_found": ErrorKind(404, _l("No campaign has this id.")),
+    "campaign.not_open": ErrorKind(409, _l("This survey has not opened yet. Please come back once it opens.")),
+    "campaign.closed": ErrorKind(409, _l("This survey has closed and no longer takes answers. Thank you for your interest.")),
+    "campaign.invalid_transition": ErrorKind(409, _l("A campaign that is %(current)s cannot be %(target)s.")),
+    "campaign.window_invalid": ErrorKind(422, _l("The closing time must be later than the opening time.")),
+    "campaign.locked": ErrorKind(409, _l("Only a draft campaign can be changed; this one is %(state)s.")),
+    "unit.not_found": ErrorKind(404, _l("No unit has the code %(code)s.")),
+    "unit.exists": ErrorKind(409, _l("A unit with this code already exists.")),
+    "form.not_found": ErrorKind(404, _l("No questionnaire named %(key)s exists in the forms folder.")),
+    "form.invalid": ErrorKind(422, _l("The questionnaire file is not valid; see details.")),
+    "response.invalid": ErrorKind(422, _l("Some answers need attention; see details for each question.")),
+    "response.conflict": ErrorKind(409, _l("This submission id was already used with different answers. Start a new "
+                                           "submission with a new id; the earlier answers are kept.")),
+    "response.not_found": ErrorKind(404, _l("No answer with this receipt code exists for this survey.")),
+    "server.unavailable": ErrorKind(503, _l("The service cannot reach its database right now. Please try again shortly.")),
+    "server.error": ErrorKind(500, _l("Something went wrong on our side. The answer may not have been saved; please "
+                                      "try again.")),
+}
+
+# Unique constraints (named by the convention in extensions.py) that clients can run into, mapped to catalogue codes.
+UNIQUE_VIOLATIONS = {
+    "uq_units_code": "unit.exists",
+}
+
+HTTP_STATUS_CODES = {
+    400: "request.bad_request", 404: "request.not_found", 405: "request.method_not_allowed",
+    409: "request.conflict", 413: "request.too_large", 415: "request.unsupported_media_type",
+    422: "request.invalid",
+}
+
+
+class AppError(Exception):
+    """An error from the catalogue, raised by services and views and rendered by the handlers below."""
+
+    def __init__(self, code: str, details: Any = None, **params: Any):
+        if code not in CATALOGUE:
+            raise KeyError(f"{code} is not in the error catalogue")
+        super().__init__(code)
+        self.code = code
+        self.details = details
+        self.params = params
+
+    @property
+    def status(self) -> int:
+        return CATALOGUE[self.code].status
+
+    @property
+    def message(self) -> str:
+        template = str(CATALOGUE[self.code].message)
+        return template % self.params if self.params else template
+
+
+class ErrorSchema(Schema):
+    """The body of every error answer."""
+
+    code = fields.String(required=True, metadata={"description": "Stable machine code, e.g. response.conflict"})
+    status = fields.Integer(required=True)
+    message = fields.String(required=True, metadata={"description": "What went wrong and what to do, for a person"})
+    details = fields.Raw(allow_none=True)
+
+
+def from_integrity_error(exc: IntegrityError) -> AppError:
+    """Map a database unique violation to its catalogue error (the one place that reads constraint names)."""
+    text = str(exc.orig)
+    for constraint, code in UNIQUE_VIOLATIONS.items():
+        if constraint in text or constraint.removeprefix("uq_").replace("_", ".", 1) in text:
+            return AppError(code)
+    return AppError("request.conflict")
+
+
+def wants_json() -> bool:
+    """API callers get JSON; browsers on pages get a friendly page."""
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def render_error(error: AppError):
+    body: dict[str, Any] = {"code": error.code, "status": error.status, "message": error.message,
+                            "details": error.details}
+    if wants_json():
+        return body, error.status
+    return render_template("error.html", error=body), error.status
+
+
+def _from_http_exception(exc: HTTPException) -> AppError:
+    data: Mapping[str, Any] = getattr(exc, "data", None) or {}
+    messages = data.get("messages")
+    if exc.code == 400 and messages and "json" in messages and any("Invalid JSON" in m for m in _flatten(messages)):
+        return AppError("request.malformed_json")
+    if exc.code == 413:
+        return AppError("request.too_large", limit=current_app.config["MAX_CONTENT_LENGTH"])
+    code = HTTP_STATUS_CODES.get(exc.code or 500)
+    if code is None:
+        return AppError("server.error")
+    return AppError(code, details=_unwrap_locations(messages) if messages else None)
+
+
+def _unwrap_locations(messages: Mapping[str, Any]) -> Any:
+    """webargs nests field errors under their location ("json", "query"); callers care about the fields."""
+    if len(messages) == 1:
+        return next(iter(messages.values()))
+    return dict(messages)
+
+
+def _flatten(value: Any):
+    if isinstance(value, Mapping):
+        for v in value.values():
+            yield from _flatten(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _flatten(v)
+    else:
+        yield str(value)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render every error through the catalogue; never echo an unexpected exception."""
+
+    @app.errorhandler(AppError)
+    def handle_app_error(error: AppError):
+        return render_error(error)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(exc: HTTPException):
+        return render_error(_from_http_exception(exc))
+
+    @app.errorhandler(IntegrityError)
+    def handle_integrity_error(exc: IntegrityError):
+        from .extensions import db
+
+        db.session.rollback()
+        return render_error(from_integrity_error(exc))
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        from .extensions import db
+
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return render_error(AppError("server.error"))

@@ -1,0 +1,7 @@
+"""SQLAlchemy models, one module per aggregate. No request access and no commits here."""
+from .campaign import Campaign, CampaignForm, CampaignUnit
+from .form_version import FormVersion
+from .response import Answer, Channel, Response
+from .unit import Unit
+
+__all__ = ["Answer", "Campaign", "CampaignForm", "CampaignUnit", "Channel", "FormVersion", "Response", "Unit"]

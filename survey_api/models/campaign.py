@@ -1,0 +1,60 @@
+"""Campaigns, their questionnaires and their units with the public link token of each."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..domain.campaigns import CampaignState
+from ..extensions import db
+from .form_version import FormVersion
+from .types import UTCDateTime
+from .unit import Unit
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    period: Mapped[str] = mapped_column(String(50))
+    state: Mapped[CampaignState] = mapped_column(
+        Enum(CampaignState, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e],
+             validate_strings=True, create_constraint=True, name="campaign_state"),
+        default=CampaignState.DRAFT,
+    )
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
+
+    forms: Mapped[list[CampaignForm]] = relationship(order_by="CampaignForm.position", cascade="all, delete-orphan")
+    links: Mapped[list[CampaignUnit]] = relationship(back_populates="campaign", cascade="all, delete-orphan",
+                                                     order_by="CampaignUnit.id")
+
+
+class CampaignForm(db.Model):
+    __tablename__ = "campaign_forms"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    form_version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id"), primary_key=True)
+    position: Mapped[int]
+
+    form_version: Mapped[FormVersion] = relationship(lazy="joined")
+
+
+class CampaignUnit(db.Model):
+    """A campaign × unit pair; its link token is printed in the unit's QR code."""
+
+    __tablename__ = "campaign_units"
+    __table_args__ = (UniqueConstraint("campaign_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    link_token: Mapped[str] = mapped_column(String(64), unique=True)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="links")
+    unit: Mapped[Unit] = relationship(lazy="joined")

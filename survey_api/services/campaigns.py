@@ -1,0 +1,95 @@
+"""Campaigns: create with questionnaires and units, list, open and close."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..domain.campaigns import CampaignState, can_transition, check_window
+from ..domain.codes import LINK_TOKEN_BYTES, link_token
+from ..domain.forms import FormDefinition
+from ..errors import AppError
+from ..extensions import db
+from ..models import Campaign, CampaignForm, CampaignUnit, Response
+from .clock import utcnow
+from .forms_catalogue import definition_of, load_form, publish_form
+from .units import units_by_codes
+
+
+@dataclass(frozen=True)
+class NewCampaign:
+    title: str
+    period: str
+    form_keys: list[str]
+    unit_codes: list[str]
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+
+def create_campaign(spec: NewCampaign) -> Campaign:
+    """A draft campaign with the current version of each questionnaire and a fresh link per unit."""
+    if check_window(spec.opens_at, spec.closes_at):
+        raise AppError("campaign.window_invalid")
+    units = units_by_codes(list(dict.fromkeys(spec.unit_codes)))
+    versions = [publish_form(load_form(key)) for key in dict.fromkeys(spec.form_keys)]
+    campaign = Campaign(title=spec.title, period=spec.period, state=CampaignState.DRAFT,
+                        opens_at=spec.opens_at, closes_at=spec.closes_at)
+    campaign.forms = [CampaignForm(form_version_id=v.id, position=i) for i, v in enumerate(versions)]
+    campaign.links = [CampaignUnit(unit_id=u.id, link_token=new_link_token()) for u in units]
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def new_link_token() -> str:
+    return link_token(secrets.token_bytes(LINK_TOKEN_BYTES))
+
+
+def list_campaigns(state: CampaignState | None = None) -> list[Campaign]:
+    """Campaigns, newest first."""
+    query = select(Campaign).options(selectinload(Campaign.forms)).order_by(Campaign.id.desc())
+    if state is not None:
+        query = query.where(Campaign.state == state)
+    return list(db.session.scalars(query))
+
+
+def get_campaign(campaign_id: int) -> Campaign:
+    """The campaign with this id, or campaign.not_found."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise AppError("campaign.not_found")
+    return campaign
+
+
+def transition(campaign_id: int, target: CampaignState, now: datetime | None = None) -> Campaign:
+    """Open or close a campaign; an impossible move (closed → open, say) is a conflict."""
+    campaign = db.session.scalar(select(Campaign).where(Campaign.id == campaign_id).with_for_update())
+    if campaign is None:
+        raise AppError("campaign.not_found")
+    if campaign.state is target:
+        return campaign  # repeating an open or a close changes nothing, so a retried request is harmless
+    if not can_transition(campaign.state, target):
+        raise AppError("campaign.invalid_transition", current=campaign.state.value, target=target.value)
+    now = now or utcnow()
+    campaign.state = target
+    if target is CampaignState.OPEN:
+        campaign.opened_at = now
+    else:
+        campaign.closed_at = now
+    db.session.flush()
+    return campaign
+
+
+def campaign_definitions(campaign: Campaign) -> list[FormDefinition]:
+    """The parsed questionnaires of a campaign, in page order."""
+    return [definition_of(cf.form_version) for cf in campaign.forms]
+
+
+def response_counts(campaign_id: int) -> dict[int, int]:
+    """Responses per unit id for a campaign, counted in SQL."""
+    rows = db.session.execute(
+        select(Response.unit_id, func.count()).where(Response.campaign_id == campaign_id).group_by(Response.unit_id))
+    return {unit_id: count for unit_id, count in rows}
