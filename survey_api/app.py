@@ -113,5 +113,7 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(connection) -> None:
+    # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then writes can fail at once
+    # with "database is locked" when another process wrote in between; an immediate one waits (busy_timeout).
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

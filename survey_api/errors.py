@@ -66,7 +66,7 @@ HTTP_STATUS_CODES = {
 class AppError(Exception):
     """An error from the catalogue, raised by services and views and rendered by the handlers below."""
 
-    def __init__(self, code: str, details: Any = None, **params: Any):
+    def __init__(self, code: str, /, details: Any = None, **params: Any):
         if code not in CATALOGUE:
             raise KeyError(f"{code} is not in the error catalogue")
         super().__init__(code)

@@ -1,0 +1,55 @@
+"""Small factories for test data, written through the services like real callers. Each commits, so a request
+that rolls back (the request shares the test's session) keeps the data the test set up."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from survey_api.domain.campaigns import CampaignState
+from survey_api.extensions import db
+from survey_api.models import Campaign, Unit
+from survey_api.services.campaigns import NewCampaign, campaign_definitions, transition
+from survey_api.services.campaigns import create_campaign as service_create_campaign
+from survey_api.services.units import create_unit as service_create_unit
+
+INDEX_FORMS = ["happiness", "satisfaction", "security", "profile"]
+
+
+def create_unit(code: str | None = None, name: str = "城关街道", category: str = "乡镇街道") -> Unit:
+    unit = service_create_unit(code or f"U{uuid.uuid4().hex[:8]}", name, category, "示范区")
+    db.session.commit()  # in tests this only releases a savepoint; the test's outer transaction is rolled back
+    return unit
+
+
+def create_campaign(units: list[Unit] | None = None, forms: list[str] | None = None, state: str = "open",
+                    opens_at: datetime | None = None, closes_at: datetime | None = None,
+                    title: str = "2026年度群众满意度测评") -> Campaign:
+    """A campaign in the given state ("draft", "open" or "closed") over the given units."""
+    units = units or [create_unit()]
+    campaign = service_create_campaign(NewCampaign(title=title, period="2026年度", form_keys=forms or INDEX_FORMS,
+                                                   unit_codes=[u.code for u in units], opens_at=opens_at,
+                                                   closes_at=closes_at))
+    if state in ("open", "closed"):
+        transition(campaign.id, CampaignState.OPEN)
+    if state == "closed":
+        transition(campaign.id, CampaignState.CLOSED)
+    db.session.commit()
+    return campaign
+
+
+def full_answers(campaign: Campaign) -> dict:
+    """A complete, valid answer set for every questionnaire of a campaign: the first option everywhere."""
+    answers: dict = {}
+    for form in campaign_definitions(campaign):
+        given: dict = {}
+        for q in form.questions:
+            if q.type == "single_choice":
+                given[q.key] = q.options[0].key
+            elif q.type == "multiple_choice":
+                given[q.key] = [q.options[0].key]
+            elif q.type == "rating":
+                given[q.key] = 8
+            elif q.type == "text":
+                given[q.key] = "路灯坏了很久，希望尽快修好。"
+        answers[form.key] = given
+    return answers
