@@ -85,6 +85,10 @@ def register_commands(app: Flask) -> None:
 
 def select_locale() -> str:
     """Chinese by default; ?lang=en (remembered in a cookie) switches the pages to English."""
+    from flask import current_app, has_request_context
+
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI commands speak the default language
     asked = request.args.get("lang")
     if asked in SUPPORTED_LOCALES:
         g.chosen_locale = asked
@@ -92,8 +96,6 @@ def select_locale() -> str:
     cookie = request.cookies.get("lang")
     if cookie in SUPPORTED_LOCALES:
         return cookie
-    from flask import current_app
-
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

@@ -50,9 +50,27 @@ def _drop_postgres_schema(url: str, schema: str) -> None:
     engine.dispose()
 
 
+def compile_translations() -> None:
+    """Compile the catalogs as `make` does, so a plain `pytest` run shows the Chinese pages too."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    import survey_api
+
+    for po_path in Path(survey_api.__file__).parent.glob("translations/*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as source:
+            catalog = read_po(source)
+        with mo_path.open("wb") as target:
+            write_mo(target, catalog, use_fuzzy=False)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     """The application on a fresh schema built by the migrations."""
+    compile_translations()
     instance = tmp_path_factory.mktemp("instance")
     config = {"TESTING": True, "SECRET_KEY": "test-secret", "IDENTITY_HASH_KEY": "test-identity-key",
               "PUBLIC_BASE_URL": PUBLIC_BASE_URL, "INSTANCE_PATH": str(instance)}

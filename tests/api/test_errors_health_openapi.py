@@ -1,0 +1,84 @@
+"""The error catalogue's shape for API callers and browsers, the health check and the OpenAPI document."""
+from __future__ import annotations
+
+from sqlalchemy.exc import OperationalError
+
+from survey_api.errors import CATALOGUE, AppError
+
+
+def test_every_catalogue_entry_has_a_status_and_a_message(app):
+    with app.test_request_context("/"):
+        for code, kind in CATALOGUE.items():
+            assert 400 <= kind.status < 600 and "." in code
+            params = {"limit": 1, "current": "open", "target": "closed", "state": "open", "code": "X", "key": "k"}
+            assert AppError(code, **params).message.strip()
+
+
+def test_api_errors_have_one_shape(client):
+    body = client.get("/api/v1/nothing-here").get_json()
+    assert set(body) == {"code", "status", "message", "details"}
+    assert body["code"] == "request.not_found" and body["status"] == 404
+
+
+def test_a_wrong_method_is_405_with_a_code(client):
+    response = client.delete("/api/v1/units")
+    assert response.status_code == 405 and response.get_json()["code"] == "request.method_not_allowed"
+
+
+def test_browsers_get_a_page_and_scripts_get_json_for_the_same_error(client):
+    page = client.get("/no-such-page", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and page.mimetype == "text/html" and "request.not_found" in page.get_data(True)
+    data = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert data.mimetype == "application/json" and data.get_json()["code"] == "request.not_found"
+
+
+def test_an_unexpected_failure_is_a_logged_500_that_reveals_nothing(client, app, monkeypatch, caplog):
+    from survey_api.services import units
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(units, "list_units", explode)
+    response = client.get("/api/v1/units")
+    assert response.status_code == 500 and response.get_json()["code"] == "server.error"
+    assert "secret" not in response.get_data(as_text=True)
+    assert "secret internals" in caplog.text
+
+
+def test_unknown_catalogue_codes_are_a_programming_error():
+    try:
+        AppError("no.such.code")
+    except KeyError:
+        return
+    raise AssertionError("an unknown code must not be raised to clients")
+
+
+def test_health_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_is_503_when_the_database_is_down(client, monkeypatch):
+    from survey_api.extensions import db
+
+    def fail(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", fail)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.get_json()["code"] == "server.unavailable"
+
+
+def test_the_openapi_document_describes_the_api_and_its_errors(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    paths = spec["paths"]
+    for path in ("/api/v1/units", "/api/v1/campaigns", "/api/v1/campaigns/{campaign_id}/open",
+                 "/api/v1/campaigns/{campaign_id}/units/{unit_code}/qr.png", "/api/v1/links/{token}/responses"):
+        assert path in paths, path
+    assert set(spec["components"]["schemas"]["Error"]["properties"]) == {"code", "status", "message", "details"}
+    submit = paths["/api/v1/links/{token}/responses"]["post"]
+    assert {"201", "200", "409", "422", "413", "415"} <= set(submit["responses"])
+    assert "operatorToken" in spec["components"]["securitySchemes"]
+    assert paths["/api/v1/units"]["get"]["security"] == [{"operatorToken": []}]
+    assert "security" not in submit  # the public questionnaire needs no login
