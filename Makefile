@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d survey_api/translations
+	$(BIN)/pybabel compile -d survey_api/translations
 
 migrate: install
 	$(BIN)/survey-api db upgrade

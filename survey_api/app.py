@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # lighter pages for weak mobile networks
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
     api.init_app(app, spec_kwargs={"components": {"schemas": {}}})
     from . import models  # noqa: F401  (register the tables with the metadata)
@@ -75,6 +76,24 @@ def register_request_hooks(app: Flask) -> None:
         if chosen:
             response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax")
         return response
+
+    app.after_request(add_security_headers)
+
+
+SECURITY_HEADERS = {
+    # Only our own files: no inline script, no third-party asset, never framed by another site.
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                               "form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",  # the link token in the address must not leak to other sites
+    "X-Frame-Options": "DENY",
+}
+
+
+def add_security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 def register_commands(app: Flask) -> None:

@@ -50,7 +50,8 @@ def new_link_token() -> str:
 
 def list_campaigns(state: CampaignState | None = None) -> list[Campaign]:
     """Campaigns, newest first."""
-    query = select(Campaign).options(selectinload(Campaign.forms)).order_by(Campaign.id.desc())
+    query = select(Campaign).options(selectinload(Campaign.forms), selectinload(Campaign.links)).order_by(
+        Campaign.id.desc())
     if state is not None:
         query = query.where(Campaign.state == state)
     return list(db.session.scalars(query))

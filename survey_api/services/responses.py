@@ -44,12 +44,13 @@ class Receipt:
         return self.response.receipt_code
 
 
-def submit(submission: Submission, now: datetime | None = None) -> Receipt:
+def submit(submission: Submission, now: datetime | None = None, resolved: ResolvedLink | None = None) -> Receipt:
     """Store a response once. The same submission id with the same answers returns the first receipt and stores
-    nothing; with different answers it is response.conflict."""
+    nothing; with different answers it is response.conflict. Pass `resolved` if the caller already resolved the link."""
     if not SUBMISSION_ID_PATTERN.match(submission.submission_id or ""):
         raise AppError("request.invalid", details={"submission_id": ["Use 8–64 letters, digits, - or _ (a UUID)."]})
-    resolved = resolve_link(submission.link_token)
+    if resolved is None or resolved.link.link_token != submission.link_token:
+        resolved = resolve_link(submission.link_token)
     valid = check_answers(resolved, submission.answers)
     digest = answers_digest(submission.link_token, valid)
     earlier = _earlier_receipt(resolved, submission.submission_id, digest)
@@ -57,10 +58,13 @@ def submit(submission: Submission, now: datetime | None = None) -> Receipt:
         return earlier
     require_accepting(resolved, now)
     for _attempt in range(RECEIPT_ATTEMPTS):
-        response = _build_response(resolved, submission, valid, digest)
+        response = _build_response(resolved, submission, digest)
         try:
             with db.session.begin_nested():
                 db.session.add(response)
+                db.session.flush()
+                # One executemany for all answers; the ORM would send one INSERT per answer to learn its id.
+                db.session.execute(Answer.__table__.insert(), _answer_rows(resolved, response.id, valid))
         except IntegrityError:
             # Either a concurrent resend won the race on submission_id, or (rarely) the receipt code collided.
             earlier = _earlier_receipt(resolved, submission.submission_id, digest)
@@ -96,8 +100,13 @@ def _earlier_receipt(resolved: ResolvedLink, submission_id: str, digest: str) ->
     return Receipt(response=existing, is_new=False, unit_code=resolved.link.unit.code)
 
 
-def _build_response(resolved: ResolvedLink, submission: Submission, valid: list[ValidAnswer], digest: str) -> Response:
+def _answer_rows(resolved: ResolvedLink, response_id: int, valid: list[ValidAnswer]) -> list[dict[str, Any]]:
     versions = {cf.form_version.key: cf.form_version_id for cf in resolved.campaign.forms}
+    return [{"response_id": response_id, "form_version_id": versions[a.form_key], "question_key": a.question_key,
+             "value": a.value, "score": a.score, "is_substantive": a.is_substantive} for a in valid]
+
+
+def _build_response(resolved: ResolvedLink, submission: Submission, digest: str) -> Response:
     duration = submission.duration_seconds
     if duration is not None and not 0 <= duration <= MAX_DURATION_SECONDS:
         duration = None  # an impossible duration is not evidence of anything; keep the answers, drop the timing
@@ -111,8 +120,6 @@ def _build_response(resolved: ResolvedLink, submission: Submission, valid: list[
         answers_digest=digest,
         receipt_code=receipt_code(secrets.token_bytes(RECEIPT_BYTES)),
         submitted_at=utcnow(),
-        answers=[Answer(form_version_id=versions[a.form_key], question_key=a.question_key, value=a.value,
-                        score=a.score, is_substantive=a.is_substantive) for a in valid],
     )
 
 

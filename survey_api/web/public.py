@@ -51,7 +51,8 @@ def submit_questionnaire(token: str):
     started = request.form.get("started", "")
     try:
         receipt = submit(Submission(link_token=token, submission_id=submission_id, answers=answers,
-                                    channel=Channel.QR, duration_seconds=_duration(token, started)))
+                                    channel=Channel.QR, duration_seconds=_duration(token, started)),
+                         resolved=resolved)
     except AppError as error:
         if error.code == "response.invalid":
             errors = {field_name(d["form"], d["question"] or ""): d["message"] for d in error.details}

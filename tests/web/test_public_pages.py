@@ -143,3 +143,37 @@ def test_an_oversized_form_post_is_refused_with_a_page(client, app, campaign, to
     page = client.post(f"/s/{token}", data=fields)
     assert page.status_code == 413 and "<html" in page.get_data(as_text=True)
     assert response_count() == 0
+
+
+def test_pages_forbid_framing_foreign_assets_and_referrer_leaks(client, token):
+    headers = client.get(f"/s/{token}").headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "script-src" not in headers["Content-Security-Policy"] or "'unsafe-inline'" not in headers[
+        "Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "no-referrer"
+
+
+def count_queries(app, action) -> int:
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_the_questionnaire_page_and_a_submission_take_a_handful_of_queries(client, app, campaign, token):
+    client.get(f"/s/{token}")  # parse and cache the form versions once, as a warm worker would have
+    assert count_queries(app, lambda: client.get(f"/s/{token}")) <= 3
+    html = client.get(f"/s/{token}").get_data(as_text=True)
+    assert count_queries(app, lambda: client.post(f"/s/{token}", data=form_fields(campaign, html))) <= 6
