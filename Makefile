@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address printed in QR codes; set PUBLIC_BASE_URL yourself when residents reach the server by another name.
+export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test install translations migrate demo forms-check bench clean
 
