@@ -1,4 +1,5 @@
 """The application factory: a short checklist of named steps."""
+
 from __future__ import annotations
 
 import logging
@@ -83,7 +84,7 @@ def register_request_hooks(app: Flask) -> None:
 SECURITY_HEADERS = {
     # Only our own files: no inline script, no third-party asset, never framed by another site.
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-                               "form-action 'self'; frame-ancestors 'none'",
+    "form-action 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",  # the link token in the address must not leak to other sites
     "X-Frame-Options": "DENY",

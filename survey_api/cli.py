@@ -1,4 +1,5 @@
 """The `survey-api` command group: each command parses its arguments and calls one service."""
+
 from __future__ import annotations
 
 import sys
@@ -108,8 +109,16 @@ def campaigns_create(title, period, form_keys, unit_codes, all_units, opens_at, 
         codes = [u.code for u in list_units()] if all_units else list(unit_codes)
         if not codes:
             raise click.UsageError("name units with --unit or use --all-units")
-        campaign = create_campaign(NewCampaign(title=title, period=period, form_keys=list(form_keys), unit_codes=codes,
-                                               opens_at=_datetime(opens_at), closes_at=_datetime(closes_at)))
+        campaign = create_campaign(
+            NewCampaign(
+                title=title,
+                period=period,
+                form_keys=list(form_keys),
+                unit_codes=codes,
+                opens_at=_datetime(opens_at),
+                closes_at=_datetime(closes_at),
+            )
+        )
     click.echo(f"created campaign {campaign.id} ({campaign.state.value}) with {len(campaign.links)} units")
 
 
@@ -158,8 +167,10 @@ def campaigns_posters(campaign_id: int, out: Path) -> None:
 
     with transaction():
         campaign = get_campaign(campaign_id)
-        pages = [PosterContent(campaign.title, campaign.period, link.unit.name, public_url(link.link_token))
-                 for link in campaign_links(campaign)]
+        pages = [
+            PosterContent(campaign.title, campaign.period, link.unit.name, public_url(link.link_token))
+            for link in campaign_links(campaign)
+        ]
     out.write_bytes(posters_pdf(pages))
     click.echo(f"wrote {len(pages)} posters to {out}")
 

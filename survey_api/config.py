@@ -1,4 +1,5 @@
 """Every setting, read from the environment here and nowhere else."""
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,7 @@ def normalise_database_url(url: str) -> str:
     """Let operators write postgres:// or postgresql:// and still get the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

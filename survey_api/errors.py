@@ -1,5 +1,6 @@
 """The one catalogue of client-visible errors, and the handlers that render them (JSON for API callers, a page
 for browsers). Every error has a stable machine code, an HTTP status and a message a person can act on."""
+
 from __future__ import annotations
 
 import logging
@@ -23,18 +24,26 @@ class ErrorKind:
 
 CATALOGUE: dict[str, ErrorKind] = {
     "request.bad_request": ErrorKind(400, _l("The request could not be understood.")),
-    "request.malformed_json": ErrorKind(400, _l("The request body is not valid JSON. Check quotes, commas and brackets.")),
-    "request.unsupported_media_type": ErrorKind(415, _l("Send the request body as JSON with Content-Type: application/json.")),
+    "request.malformed_json": ErrorKind(
+        400, _l("The request body is not valid JSON. Check quotes, commas and brackets.")
+    ),
+    "request.unsupported_media_type": ErrorKind(
+        415, _l("Send the request body as JSON with Content-Type: application/json.")
+    ),
     "request.too_large": ErrorKind(413, _l("The request body is too large; the limit is %(limit)s bytes.")),
     "request.invalid": ErrorKind(422, _l("Some fields are missing or invalid; see details for each field.")),
     "request.not_found": ErrorKind(404, _l("Nothing exists at this address.")),
     "request.method_not_allowed": ErrorKind(405, _l("This address does not accept that method.")),
     "request.conflict": ErrorKind(409, _l("This change conflicts with data that already exists.")),
     "auth.required": ErrorKind(401, _l("Sign in or send a valid API token to use this endpoint.")),
-    "link.not_found": ErrorKind(404, _l("This survey link is not valid. Check the address, or scan the QR code again.")),
+    "link.not_found": ErrorKind(
+        404, _l("This survey link is not valid. Check the address, or scan the QR code again.")
+    ),
     "campaign.not_found": ErrorKind(404, _l("No campaign has this id.")),
     "campaign.not_open": ErrorKind(409, _l("This survey has not opened yet. Please come back once it opens.")),
-    "campaign.closed": ErrorKind(409, _l("This survey has closed and no longer takes answers. Thank you for your interest.")),
+    "campaign.closed": ErrorKind(
+        409, _l("This survey has closed and no longer takes answers. Thank you for your interest.")
+    ),
     "campaign.invalid_transition": ErrorKind(409, _l("A campaign that is %(current)s cannot be %(target)s.")),
     "campaign.window_invalid": ErrorKind(422, _l("The closing time must be later than the opening time.")),
     "campaign.locked": ErrorKind(409, _l("Only a draft campaign can be changed; this one is %(state)s.")),
@@ -43,12 +52,20 @@ CATALOGUE: dict[str, ErrorKind] = {
     "form.not_found": ErrorKind(404, _l("No questionnaire named %(key)s exists in the forms folder.")),
     "form.invalid": ErrorKind(422, _l("The questionnaire file is not valid; see details.")),
     "response.invalid": ErrorKind(422, _l("Some answers need attention; see details for each question.")),
-    "response.conflict": ErrorKind(409, _l("This submission id was already used with different answers. Start a new "
-                                           "submission with a new id; the earlier answers are kept.")),
+    "response.conflict": ErrorKind(
+        409,
+        _l(
+            "This submission id was already used with different answers. Start a new "
+            "submission with a new id; the earlier answers are kept."
+        ),
+    ),
     "response.not_found": ErrorKind(404, _l("No answer with this receipt code exists for this survey.")),
-    "server.unavailable": ErrorKind(503, _l("The service cannot reach its database right now. Please try again shortly.")),
-    "server.error": ErrorKind(500, _l("Something went wrong on our side. The answer may not have been saved; please "
-                                      "try again.")),
+    "server.unavailable": ErrorKind(
+        503, _l("The service cannot reach its database right now. Please try again shortly.")
+    ),
+    "server.error": ErrorKind(
+        500, _l("Something went wrong on our side. The answer may not have been saved; please try again.")
+    ),
 }
 
 # Unique constraints (named by the convention in extensions.py) that clients can run into, mapped to catalogue codes.
@@ -57,8 +74,12 @@ UNIQUE_VIOLATIONS = {
 }
 
 HTTP_STATUS_CODES = {
-    400: "request.bad_request", 404: "request.not_found", 405: "request.method_not_allowed",
-    409: "request.conflict", 413: "request.too_large", 415: "request.unsupported_media_type",
+    400: "request.bad_request",
+    404: "request.not_found",
+    405: "request.method_not_allowed",
+    409: "request.conflict",
+    413: "request.too_large",
+    415: "request.unsupported_media_type",
     422: "request.invalid",
 }
 
@@ -111,8 +132,12 @@ def wants_json() -> bool:
 
 
 def render_error(error: AppError):
-    body: dict[str, Any] = {"code": error.code, "status": error.status, "message": error.message,
-                            "details": error.details}
+    body: dict[str, Any] = {
+        "code": error.code,
+        "status": error.status,
+        "message": error.message,
+        "details": error.details,
+    }
     if wants_json():
         return body, error.status
     return render_template("error.html", error=body), error.status

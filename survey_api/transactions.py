@@ -1,4 +1,5 @@
 """The request owns the transaction: write views commit here once, or roll back on any error."""
+
 from __future__ import annotations
 
 from functools import wraps

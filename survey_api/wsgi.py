@@ -1,4 +1,5 @@
 """WSGI entry point: gunicorn "survey_api.wsgi:app"."""
+
 from . import create_app
 
 app = create_app()

@@ -2,6 +2,7 @@
 
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. In CI (CI=true) a suite
 that cannot find PostgreSQL or Chromium fails instead of skipping."""
+
 from __future__ import annotations
 
 import os
@@ -72,8 +73,13 @@ def app(tmp_path_factory):
     """The application on a fresh schema built by the migrations."""
     compile_translations()
     instance = tmp_path_factory.mktemp("instance")
-    config = {"TESTING": True, "SECRET_KEY": "test-secret", "IDENTITY_HASH_KEY": "test-identity-key",
-              "PUBLIC_BASE_URL": PUBLIC_BASE_URL, "INSTANCE_PATH": str(instance)}
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "IDENTITY_HASH_KEY": "test-identity-key",
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "INSTANCE_PATH": str(instance),
+    }
     schema = None
     if TEST_DATABASE_URL:
         schema, engine_options, url = _postgres_schema_options(TEST_DATABASE_URL)

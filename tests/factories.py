@@ -1,5 +1,6 @@
 """Small factories for test data, written through the services like real callers. Each commits, so a request
 that rolls back (the request shares the test's session) keeps the data the test set up."""
+
 from __future__ import annotations
 
 import uuid
@@ -21,14 +22,26 @@ def create_unit(code: str | None = None, name: str = "城关街道", category: s
     return unit
 
 
-def create_campaign(units: list[Unit] | None = None, forms: list[str] | None = None, state: str = "open",
-                    opens_at: datetime | None = None, closes_at: datetime | None = None,
-                    title: str = "2026年度群众满意度测评") -> Campaign:
+def create_campaign(
+    units: list[Unit] | None = None,
+    forms: list[str] | None = None,
+    state: str = "open",
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    title: str = "2026年度群众满意度测评",
+) -> Campaign:
     """A campaign in the given state ("draft", "open" or "closed") over the given units."""
     units = units or [create_unit()]
-    campaign = service_create_campaign(NewCampaign(title=title, period="2026年度", form_keys=forms or INDEX_FORMS,
-                                                   unit_codes=[u.code for u in units], opens_at=opens_at,
-                                                   closes_at=closes_at))
+    campaign = service_create_campaign(
+        NewCampaign(
+            title=title,
+            period="2026年度",
+            form_keys=forms or INDEX_FORMS,
+            unit_codes=[u.code for u in units],
+            opens_at=opens_at,
+            closes_at=closes_at,
+        )
+    )
     if state in ("open", "closed"):
         transition(campaign.id, CampaignState.OPEN)
     if state == "closed":

@@ -1,4 +1,5 @@
 """Checks every JSON API request body before a view sees it: right content type, valid JSON."""
+
 from __future__ import annotations
 
 from flask import request

@@ -1,4 +1,5 @@
 """Campaigns: /api/v1/campaigns — create, list, open, close, links, QR codes and posters."""
+
 from __future__ import annotations
 
 from flask import Response as HttpResponse
@@ -88,9 +89,17 @@ def _link_row(campaign: Campaign, link: CampaignUnit, responses: int) -> dict:
     def file_url(endpoint: str) -> str:
         return url_for(f"campaigns.{endpoint}", campaign_id=campaign.id, unit_code=link.unit.code, _external=True)
 
-    return {"unit_code": link.unit.code, "unit_name": link.unit.name, "category": link.unit.category,
-            "token": link.link_token, "url": public_url(link.link_token), "qr_png": file_url("unit_qr_png"),
-            "qr_svg": file_url("unit_qr_svg"), "poster_pdf": file_url("unit_poster"), "responses": responses}
+    return {
+        "unit_code": link.unit.code,
+        "unit_name": link.unit.name,
+        "category": link.unit.category,
+        "token": link.link_token,
+        "url": public_url(link.link_token),
+        "qr_png": file_url("unit_qr_png"),
+        "qr_svg": file_url("unit_qr_svg"),
+        "poster_pdf": file_url("unit_poster"),
+        "responses": responses,
+    }
 
 
 def _file(body: bytes, mimetype: str, filename: str) -> HttpResponse:
@@ -120,8 +129,9 @@ def unit_qr_svg(campaign_id, unit_code):
 
 
 def _poster(campaign: Campaign, link: CampaignUnit) -> PosterContent:
-    return PosterContent(campaign_title=campaign.title, period=campaign.period, unit_name=link.unit.name,
-                         url=public_url(link.link_token))
+    return PosterContent(
+        campaign_title=campaign.title, period=campaign.period, unit_name=link.unit.name, url=public_url(link.link_token)
+    )
 
 
 @blp.route("/<int:campaign_id>/units/<unit_code>/poster.pdf")

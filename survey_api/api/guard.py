@@ -1,4 +1,5 @@
 """Access to operator endpoints. Until accounts exist, a deployment protects them with one shared bearer token."""
+
 from __future__ import annotations
 
 import hmac

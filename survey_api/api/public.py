@@ -1,4 +1,5 @@
 """The public questionnaire API: /api/v1/links/<token>. No login; the token is the key."""
+
 from __future__ import annotations
 
 from flask_smorest import Blueprint
@@ -19,14 +20,21 @@ blp = Blueprint("public_api", __name__, description="Public questionnaires reach
 def get_link(token):
     """The questionnaires behind a link, and whether the campaign takes answers now."""
     resolved = resolve_link(token)
-    return {"campaign_title": resolved.campaign.title, "period": resolved.campaign.period,
-            "unit_name": resolved.link.unit.name, "accepting": resolved.acceptance().value,
-            "closes_at": resolved.campaign.closes_at, "forms": resolved.forms}
+    return {
+        "campaign_title": resolved.campaign.title,
+        "period": resolved.campaign.period,
+        "unit_name": resolved.link.unit.name,
+        "accepting": resolved.acceptance().value,
+        "closes_at": resolved.campaign.closes_at,
+        "forms": resolved.forms,
+    }
 
 
 @blp.route("/<token>/responses", methods=["POST"])
 @blp.arguments(SubmissionSchema)
-@blp.response(201, ReceiptSchema, description="Stored; a resend of the same submission answers 200 with the same receipt")
+@blp.response(
+    201, ReceiptSchema, description="Stored; a resend of the same submission answers 200 with the same receipt"
+)
 @blp.alt_response(200, schema=ReceiptSchema, description="An identical resend: nothing new stored")
 @blp.alt_response(404, schema="Error", description="link.not_found")
 @blp.alt_response(409, schema="Error", description="response.conflict, campaign.closed or campaign.not_open")
@@ -36,9 +44,21 @@ def get_link(token):
 @commit_on_success
 def post_response(body, token):
     """Submit answers. Resending the same submission_id with the same answers is safe."""
-    receipt = submit(Submission(link_token=token, submission_id=body["submission_id"], answers=body["answers"],
-                                channel=Channel.API, duration_seconds=body.get("duration_seconds")))
+    receipt = submit(
+        Submission(
+            link_token=token,
+            submission_id=body["submission_id"],
+            answers=body["answers"],
+            channel=Channel.API,
+            duration_seconds=body.get("duration_seconds"),
+        )
+    )
     response = receipt.response
-    payload = {"receipt_code": response.receipt_code, "submission_id": response.submission_id,
-               "submitted_at": response.submitted_at, "unit_code": receipt.unit_code, "is_new": receipt.is_new}
+    payload = {
+        "receipt_code": response.receipt_code,
+        "submission_id": response.submission_id,
+        "submitted_at": response.submitted_at,
+        "unit_code": receipt.unit_code,
+        "is_new": receipt.is_new,
+    }
     return payload, 201 if receipt.is_new else 200

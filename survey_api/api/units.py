@@ -1,4 +1,5 @@
 """Units: /api/v1/units"""
+
 from __future__ import annotations
 
 from flask_smorest import Blueprint

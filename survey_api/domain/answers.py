@@ -1,4 +1,5 @@
 """Validate a respondent's answers against the campaign's questionnaires."""
+
 from __future__ import annotations
 
 import hashlib
@@ -46,8 +47,9 @@ def validate_answers(forms: Sequence[FormDefinition], answers: Any) -> tuple[lis
             continue
         for question_key in given:
             if form.question(str(question_key)) is None:
-                errors.append(AnswerError(form=form.key, question=str(question_key)[:40], code="unknown_question",
-                                          params={}))
+                errors.append(
+                    AnswerError(form=form.key, question=str(question_key)[:40], code="unknown_question", params={})
+                )
         for question in form.questions:
             qtype = QUESTION_TYPES[question.type]
             value = given.get(question.key)
@@ -58,8 +60,9 @@ def validate_answers(forms: Sequence[FormDefinition], answers: Any) -> tuple[lis
             try:
                 checked = qtype.check(question, value)
             except AnswerProblem as problem:
-                errors.append(AnswerError(form=form.key, question=question.key, code=problem.code,
-                                          params=problem.params))
+                errors.append(
+                    AnswerError(form=form.key, question=question.key, code=problem.code, params=problem.params)
+                )
                 continue
             if qtype.is_empty(checked.value):
                 if question.required:

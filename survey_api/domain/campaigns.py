@@ -1,4 +1,5 @@
 """Campaign lifecycle: draft → open → closed, and whether a campaign takes answers at a given moment."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,7 +30,9 @@ def can_transition(current: CampaignState, target: CampaignState) -> bool:
     return target in ALLOWED_TRANSITIONS[current]
 
 
-def acceptance(state: CampaignState, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> Acceptance:
+def acceptance(
+    state: CampaignState, opens_at: datetime | None, closes_at: datetime | None, now: datetime
+) -> Acceptance:
     """Whether answers are taken now: the campaign must be open and inside its time window."""
     if state is CampaignState.CLOSED or (closes_at is not None and now >= closes_at):
         return Acceptance.CLOSED

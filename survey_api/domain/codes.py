@@ -1,4 +1,5 @@
 """Short human-readable codes (receipts) and unguessable link tokens, from caller-supplied random bytes."""
+
 from __future__ import annotations
 
 import base64

@@ -1,13 +1,25 @@
 """Turn the mapping read from a form file into a FormDefinition, naming every problem precisely."""
+
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .forms import (FORM_KINDS, INDEX_NAMES, KEY_PATTERN, SUPPORTED_FORMAT_VERSIONS, DefinitionProblem, FormDefinition,
-                    FormDefinitionError, Option, Question)
+from .forms import (
+    FORM_KINDS,
+    INDEX_NAMES,
+    KEY_PATTERN,
+    SUPPORTED_FORMAT_VERSIONS,
+    DefinitionProblem,
+    FormDefinition,
+    FormDefinitionError,
+    Option,
+    Question,
+)
 from .question_types import QUESTION_TYPES, parse_options
 
-FORM_FIELDS = frozenset({"format_version", "key", "kind", "index", "title", "intro", "scales", "questions", "min_seconds"})
+FORM_FIELDS = frozenset(
+    {"format_version", "key", "kind", "index", "title", "intro", "scales", "questions", "min_seconds"}
+)
 QUESTION_FIELDS = frozenset({"key", "type", "text", "required", "weight", "topic", "help", "profile"})
 MAX_QUESTIONS = 60
 
@@ -54,7 +66,9 @@ def parse_form(data: Any, source: str) -> FormDefinition:
     if intro is not None and not isinstance(intro, str):
         problems.add("must be a text", field="intro")
     min_seconds = data.get("min_seconds")
-    if min_seconds is not None and (isinstance(min_seconds, bool) or not isinstance(min_seconds, int) or min_seconds < 0):
+    if min_seconds is not None and (
+        isinstance(min_seconds, bool) or not isinstance(min_seconds, int) or min_seconds < 0
+    ):
         problems.add("must be a whole number of seconds, 0 or more", field="min_seconds")
     scales = _parse_scales(data.get("scales", {}), problems)
     questions = _parse_questions(data.get("questions"), scales, problems)
@@ -62,8 +76,17 @@ def parse_form(data: Any, source: str) -> FormDefinition:
         problems.add("an index form needs at least one scored question", field="questions")
     if problems.items:
         raise FormDefinitionError(problems.items)
-    return FormDefinition(key=key, format_version=version, kind=kind, title=title.strip(), questions=questions,
-                          index=index, intro=intro, min_seconds=min_seconds, raw=data)
+    return FormDefinition(
+        key=key,
+        format_version=version,
+        kind=kind,
+        title=title.strip(),
+        questions=questions,
+        index=index,
+        intro=intro,
+        min_seconds=min_seconds,
+        raw=data,
+    )
 
 
 def _parse_scales(raw: Any, problems: _Problems) -> dict[str, tuple[tuple[Option, ...], Any]]:
@@ -111,7 +134,9 @@ def _parse_questions(raw: Any, scales: Mapping[str, Any], problems: _Problems) -
     return tuple(questions)
 
 
-def _parse_question(item: Mapping[str, Any], label: str, scales: Mapping[str, Any], problems: _Problems) -> Question | None:
+def _parse_question(
+    item: Mapping[str, Any], label: str, scales: Mapping[str, Any], problems: _Problems
+) -> Question | None:
     report = problems.for_question(label)
     qtype = QUESTION_TYPES.get(item.get("type"))  # type: ignore[arg-type]
     if qtype is None:
@@ -138,6 +163,12 @@ def _parse_question(item: Mapping[str, Any], label: str, scales: Mapping[str, An
             report(name, "must be a text")
             value = None
         optional_texts[name] = value
-    base = dict(key=label, type=qtype.name, text=str(text or "").strip(), required=required, weight=float(weight),
-                **optional_texts)
+    base = dict(
+        key=label,
+        type=qtype.name,
+        text=str(text or "").strip(),
+        required=required,
+        weight=float(weight),
+        **optional_texts,
+    )
     return qtype.parse(item, base, scales, report)

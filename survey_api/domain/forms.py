@@ -1,4 +1,5 @@
 """Questionnaire definitions: the parsed, validated shape of a file in forms/."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The registry of question types: each parses its own fields and validates one answer."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,7 +38,9 @@ class QuestionType:
     extra_fields: ClassVar[frozenset[str]] = frozenset()
     default_required: ClassVar[bool] = True
 
-    def parse(self, raw: Mapping[str, Any], base: dict[str, Any], scales: Mapping[str, Any], report: Report) -> Question:
+    def parse(
+        self, raw: Mapping[str, Any], base: dict[str, Any], scales: Mapping[str, Any], report: Report
+    ) -> Question:
         """Build the Question from the common fields in `base` and this type's own fields in `raw`."""
         return Question(**base)
 
@@ -89,8 +92,14 @@ def parse_options(raw_options: Any, report: Report, allow_scores: bool) -> tuple
             elif not substantive:
                 report(f"{where}.score", "a non-substantive option (don't know) cannot carry a score")
                 score = None
-        options.append(Option(key=key, label=str(label or "").strip(), score=None if score is None else float(score),
-                              is_substantive=substantive))
+        options.append(
+            Option(
+                key=key,
+                label=str(label or "").strip(),
+                score=None if score is None else float(score),
+                is_substantive=substantive,
+            )
+        )
     return tuple(options)
 
 
@@ -150,7 +159,11 @@ class MultipleChoice(QuestionType):
     def parse(self, raw, base, scales, report):
         options = parse_options(raw.get("options"), report, allow_scores=False)
         max_choices = raw.get("max_choices", len(options))
-        if isinstance(max_choices, bool) or not isinstance(max_choices, int) or not 1 <= max_choices <= max(len(options), 1):
+        if (
+            isinstance(max_choices, bool)
+            or not isinstance(max_choices, int)
+            or not 1 <= max_choices <= max(len(options), 1)
+        ):
             report("max_choices", f"must be a whole number from 1 to {len(options)}")
             max_choices = len(options)
         return Question(**base, options=options, max_choices=max_choices)

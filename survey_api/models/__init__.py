@@ -1,4 +1,5 @@
 """SQLAlchemy models, one module per aggregate. No request access and no commits here."""
+
 from .campaign import Campaign, CampaignForm, CampaignUnit
 from .form_version import FormVersion
 from .response import Answer, Channel, Response

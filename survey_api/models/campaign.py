@@ -1,4 +1,5 @@
 """Campaigns, their questionnaires and their units with the public link token of each."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,8 +21,15 @@ class Campaign(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     period: Mapped[str] = mapped_column(String(50))
     state: Mapped[CampaignState] = mapped_column(
-        Enum(CampaignState, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e],
-             validate_strings=True, create_constraint=True, name="campaign_state"),
+        Enum(
+            CampaignState,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+            validate_strings=True,
+            create_constraint=True,
+            name="campaign_state",
+        ),
         default=CampaignState.DRAFT,
     )
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -31,8 +39,9 @@ class Campaign(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
 
     forms: Mapped[list[CampaignForm]] = relationship(order_by="CampaignForm.position", cascade="all, delete-orphan")
-    links: Mapped[list[CampaignUnit]] = relationship(back_populates="campaign", cascade="all, delete-orphan",
-                                                     order_by="CampaignUnit.id")
+    links: Mapped[list[CampaignUnit]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", order_by="CampaignUnit.id"
+    )
 
 
 class CampaignForm(db.Model):

@@ -1,4 +1,5 @@
 """Stored questionnaire versions. A version never changes; a changed form file becomes a new version."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Respondents' submissions and their answers."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -27,8 +28,16 @@ class Response(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     campaign_unit_id: Mapped[int] = mapped_column(ForeignKey("campaign_units.id"))
     channel: Mapped[Channel] = mapped_column(
-        Enum(Channel, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e],
-             validate_strings=True, create_constraint=True, name="response_channel"))
+        Enum(
+            Channel,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+            validate_strings=True,
+            create_constraint=True,
+            name="response_channel",
+        )
+    )
     duration_seconds: Mapped[int | None]
     answers_digest: Mapped[str] = mapped_column(String(64))
     receipt_code: Mapped[str] = mapped_column(String(16), unique=True)

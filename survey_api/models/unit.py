@@ -1,4 +1,5 @@
 """Evaluated units (考核对象): townships, street offices and departments."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Messages a respondent can act on, for each answer problem the domain reports."""
+
 from __future__ import annotations
 
 from typing import Any, Mapping

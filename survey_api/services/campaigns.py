@@ -1,4 +1,5 @@
 """Campaigns: create with questionnaires and units, list, open and close."""
+
 from __future__ import annotations
 
 import secrets
@@ -35,8 +36,13 @@ def create_campaign(spec: NewCampaign) -> Campaign:
         raise AppError("campaign.window_invalid")
     units = units_by_codes(list(dict.fromkeys(spec.unit_codes)))
     versions = [publish_form(load_form(key)) for key in dict.fromkeys(spec.form_keys)]
-    campaign = Campaign(title=spec.title, period=spec.period, state=CampaignState.DRAFT,
-                        opens_at=spec.opens_at, closes_at=spec.closes_at)
+    campaign = Campaign(
+        title=spec.title,
+        period=spec.period,
+        state=CampaignState.DRAFT,
+        opens_at=spec.opens_at,
+        closes_at=spec.closes_at,
+    )
     campaign.forms = [CampaignForm(form_version_id=v.id, position=i) for i, v in enumerate(versions)]
     campaign.links = [CampaignUnit(unit_id=u.id, link_token=new_link_token()) for u in units]
     db.session.add(campaign)
@@ -50,8 +56,11 @@ def new_link_token() -> str:
 
 def list_campaigns(state: CampaignState | None = None) -> list[Campaign]:
     """Campaigns, newest first."""
-    query = select(Campaign).options(selectinload(Campaign.forms), selectinload(Campaign.links)).order_by(
-        Campaign.id.desc())
+    query = (
+        select(Campaign)
+        .options(selectinload(Campaign.forms), selectinload(Campaign.links))
+        .order_by(Campaign.id.desc())
+    )
     if state is not None:
         query = query.where(Campaign.state == state)
     return list(db.session.scalars(query))
@@ -92,5 +101,6 @@ def campaign_definitions(campaign: Campaign) -> list[FormDefinition]:
 def response_counts(campaign_id: int) -> dict[int, int]:
     """Responses per unit id for a campaign, counted in SQL."""
     rows = db.session.execute(
-        select(Response.unit_id, func.count()).where(Response.campaign_id == campaign_id).group_by(Response.unit_id))
+        select(Response.unit_id, func.count()).where(Response.campaign_id == campaign_id).group_by(Response.unit_id)
+    )
     return {unit_id: count for unit_id, count in rows}

@@ -1,4 +1,5 @@
 """The one place services read the clock, so tests can pass their own `now`."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

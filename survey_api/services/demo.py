@@ -1,5 +1,6 @@
 """A demo district: twelve units in three categories and one open campaign with the three index questionnaires.
 Loading it twice changes nothing."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -11,11 +12,17 @@ from .campaigns import NewCampaign, create_campaign, transition
 
 DEMO_AREA = "示范区"
 DEMO_UNITS = [
-    ("T01", "城关街道", "乡镇街道"), ("T02", "东城街道", "乡镇街道"), ("T03", "南湖镇", "乡镇街道"),
+    ("T01", "城关街道", "乡镇街道"),
+    ("T02", "东城街道", "乡镇街道"),
+    ("T03", "南湖镇", "乡镇街道"),
     ("T04", "青石镇", "乡镇街道"),
-    ("E01", "发展和改革局", "经济管理部门"), ("E02", "商务局", "经济管理部门"), ("E03", "自然资源局", "经济管理部门"),
+    ("E01", "发展和改革局", "经济管理部门"),
+    ("E02", "商务局", "经济管理部门"),
+    ("E03", "自然资源局", "经济管理部门"),
     ("E04", "农业农村局", "经济管理部门"),
-    ("S01", "教育局", "社会事业部门"), ("S02", "卫生健康局", "社会事业部门"), ("S03", "民政局", "社会事业部门"),
+    ("S01", "教育局", "社会事业部门"),
+    ("S02", "卫生健康局", "社会事业部门"),
+    ("S03", "民政局", "社会事业部门"),
     ("S04", "人力资源和社会保障局", "社会事业部门"),
 ]
 DEMO_CAMPAIGN_TITLE = "示范区2026年度群众满意度测评"
@@ -32,8 +39,14 @@ def load_demo() -> Campaign:
     db.session.flush()
     campaign = db.session.scalar(select(Campaign).where(Campaign.title == DEMO_CAMPAIGN_TITLE))
     if campaign is None:
-        campaign = create_campaign(NewCampaign(title=DEMO_CAMPAIGN_TITLE, period=DEMO_PERIOD, form_keys=DEMO_FORMS,
-                                               unit_codes=[code for code, _, _ in DEMO_UNITS]))
+        campaign = create_campaign(
+            NewCampaign(
+                title=DEMO_CAMPAIGN_TITLE,
+                period=DEMO_PERIOD,
+                form_keys=DEMO_FORMS,
+                unit_codes=[code for code, _, _ in DEMO_UNITS],
+            )
+        )
     if campaign.state is CampaignState.DRAFT:
         transition(campaign.id, CampaignState.OPEN)
     return campaign

@@ -1,4 +1,5 @@
 """Read questionnaire files from forms/, check them, and publish them as immutable stored versions."""
+
 from __future__ import annotations
 
 import hashlib
@@ -77,13 +78,21 @@ def publish_form(definition: FormDefinition) -> FormVersion:
     raw = json.loads(json.dumps(dict(definition.raw), ensure_ascii=False, default=str))
     digest = checksum(raw)
     existing = db.session.scalar(
-        select(FormVersion).where(FormVersion.key == definition.key, FormVersion.checksum == digest))
+        select(FormVersion).where(FormVersion.key == definition.key, FormVersion.checksum == digest)
+    )
     if existing is not None:
         return existing
     latest = db.session.scalar(select(func.max(FormVersion.version)).where(FormVersion.key == definition.key)) or 0
-    version = FormVersion(key=definition.key, version=latest + 1, format_version=definition.format_version,
-                          kind=definition.kind, index_name=definition.index, title=definition.title,
-                          checksum=digest, definition=raw)
+    version = FormVersion(
+        key=definition.key,
+        version=latest + 1,
+        format_version=definition.format_version,
+        kind=definition.kind,
+        index_name=definition.index,
+        title=definition.title,
+        checksum=digest,
+        definition=raw,
+    )
     db.session.add(version)
     db.session.flush()
     return version

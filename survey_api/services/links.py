@@ -1,11 +1,12 @@
 """Public links: resolve a token to its campaign and unit, and build the URL printed in QR codes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..domain.campaigns import Acceptance, acceptance
 from ..domain.forms import FormDefinition
@@ -36,8 +37,11 @@ def resolve_link(token: str) -> ResolvedLink:
     link = db.session.scalar(
         select(CampaignUnit)
         .where(CampaignUnit.link_token == token)
-        .options(joinedload(CampaignUnit.unit),
-                 joinedload(CampaignUnit.campaign).selectinload(Campaign.forms).joinedload(CampaignForm.form_version)))
+        .options(
+            joinedload(CampaignUnit.unit),
+            joinedload(CampaignUnit.campaign).selectinload(Campaign.forms).joinedload(CampaignForm.form_version),
+        )
+    )
     if link is None:
         raise AppError("link.not_found")
     return ResolvedLink(link=link, campaign=link.campaign, forms=campaign_definitions(link.campaign))
@@ -60,7 +64,8 @@ def public_url(token: str) -> str:
 def campaign_links(campaign: Campaign) -> list[CampaignUnit]:
     """The campaign's links with their units, in unit-code order."""
     links = db.session.scalars(
-        select(CampaignUnit).where(CampaignUnit.campaign_id == campaign.id).options(joinedload(CampaignUnit.unit)))
+        select(CampaignUnit).where(CampaignUnit.campaign_id == campaign.id).options(joinedload(CampaignUnit.unit))
+    )
     return sorted(links, key=lambda link: link.unit.code)
 
 

@@ -1,4 +1,5 @@
 """Printable A4 posters (PDF): the unit's name, its QR code and a one-line instruction in Chinese."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """QR images of public links, as PNG and SVG."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """Accept a respondent's submission exactly once."""
+
 from __future__ import annotations
 
 import re
@@ -86,9 +87,13 @@ def check_answers(resolved: ResolvedLink, answers: Any) -> list[ValidAnswer]:
 def _detail(resolved: ResolvedLink, error: AnswerError) -> dict[str, Any]:
     form = next((f for f in resolved.forms if f.key == error.form), None)
     question = form.question(error.question) if form and error.question else None
-    return {"form": error.form, "question": error.question, "code": error.code,
-            "question_text": question.text if question else None,
-            "message": describe_answer_error(error.code, error.params)}
+    return {
+        "form": error.form,
+        "question": error.question,
+        "code": error.code,
+        "question_text": question.text if question else None,
+        "message": describe_answer_error(error.code, error.params),
+    }
 
 
 def _earlier_receipt(resolved: ResolvedLink, submission_id: str, digest: str) -> Receipt | None:
@@ -102,8 +107,17 @@ def _earlier_receipt(resolved: ResolvedLink, submission_id: str, digest: str) ->
 
 def _answer_rows(resolved: ResolvedLink, response_id: int, valid: list[ValidAnswer]) -> list[dict[str, Any]]:
     versions = {cf.form_version.key: cf.form_version_id for cf in resolved.campaign.forms}
-    return [{"response_id": response_id, "form_version_id": versions[a.form_key], "question_key": a.question_key,
-             "value": a.value, "score": a.score, "is_substantive": a.is_substantive} for a in valid]
+    return [
+        {
+            "response_id": response_id,
+            "form_version_id": versions[a.form_key],
+            "question_key": a.question_key,
+            "value": a.value,
+            "score": a.score,
+            "is_substantive": a.is_substantive,
+        }
+        for a in valid
+    ]
 
 
 def _build_response(resolved: ResolvedLink, submission: Submission, digest: str) -> Response:
@@ -127,7 +141,8 @@ def find_receipt(link_token: str, code: str) -> Response:
     """The response with this receipt code for this link, or response.not_found."""
     resolved = resolve_link(link_token)
     response = db.session.scalar(
-        select(Response).where(Response.receipt_code == code.upper(), Response.campaign_unit_id == resolved.link.id))
+        select(Response).where(Response.receipt_code == code.upper(), Response.campaign_unit_id == resolved.link.id)
+    )
     if response is None:
         raise AppError("response.not_found")
     return response

@@ -1,4 +1,5 @@
 """Evaluated units."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

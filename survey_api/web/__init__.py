@@ -1,4 +1,5 @@
 """Server-rendered pages: the public questionnaire, health and the landing page."""
+
 from __future__ import annotations
 
 from flask import Flask

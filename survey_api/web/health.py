@@ -1,4 +1,5 @@
 """GET /healthz: is the database reachable."""
+
 from __future__ import annotations
 
 import logging

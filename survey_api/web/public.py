@@ -1,4 +1,5 @@
 """The resident's questionnaire at /s/<token>: works without JavaScript; a little JS adds progress and drafts."""
+
 from __future__ import annotations
 
 import uuid
@@ -11,6 +12,7 @@ from ..domain.codes import looks_like_receipt
 from ..domain.forms import FormDefinition
 from ..errors import AppError
 from ..models import Channel
+from ..services.clock import utcnow
 from ..services.links import require_accepting, resolve_link
 from ..services.responses import MAX_DURATION_SECONDS, Submission, find_receipt, submit
 from ..transactions import commit_on_success
@@ -37,8 +39,9 @@ def questionnaire(token: str):
     """The questionnaire page, or a clear page when the link is unknown or the survey is not open."""
     resolved = resolve_link(token)
     require_accepting(resolved)
-    return _render_form(resolved, token, values={}, errors={}, submission_id=uuid.uuid4().hex,
-                        started=_start_signer().dumps(token))
+    return _render_form(
+        resolved, token, values={}, errors={}, submission_id=uuid.uuid4().hex, started=_start_signer().dumps(token)
+    )
 
 
 @bp.post("/s/<token>")
@@ -50,17 +53,24 @@ def submit_questionnaire(token: str):
     submission_id = request.form.get("submission_id", "")
     started = request.form.get("started", "")
     try:
-        receipt = submit(Submission(link_token=token, submission_id=submission_id, answers=answers,
-                                    channel=Channel.QR, duration_seconds=_duration(token, started)),
-                         resolved=resolved)
+        receipt = submit(
+            Submission(
+                link_token=token,
+                submission_id=submission_id,
+                answers=answers,
+                channel=Channel.QR,
+                duration_seconds=_duration(token, started),
+            ),
+            resolved=resolved,
+        )
     except AppError as error:
         if error.code == "response.invalid":
             errors = {field_name(d["form"], d["question"] or ""): d["message"] for d in error.details}
-            return _render_form(resolved, token, values=answers, errors=errors, submission_id=submission_id,
-                                started=started, status=422)
+            return _render_form(
+                resolved, token, values=answers, errors=errors, submission_id=submission_id, started=started, status=422
+            )
         if error.code == "response.conflict":
-            return render_template("public/already.html", unit=resolved.link.unit,
-                                   campaign=resolved.campaign), 409
+            return render_template("public/already.html", unit=resolved.link.unit, campaign=resolved.campaign), 409
         raise
     return redirect(url_for("public.thanks", token=token, receipt=receipt.code), code=303)
 
@@ -72,8 +82,13 @@ def thanks(token: str, receipt: str):
         raise AppError("response.not_found")
     response = find_receipt(token, receipt)
     resolved = resolve_link(token)
-    return render_template("public/thanks.html", receipt=response.receipt_code, unit=resolved.link.unit,
-                           campaign=resolved.campaign, token=token)
+    return render_template(
+        "public/thanks.html",
+        receipt=response.receipt_code,
+        unit=resolved.link.unit,
+        campaign=resolved.campaign,
+        token=token,
+    )
 
 
 def answers_from_form(forms: list[FormDefinition], form: Any) -> dict[str, dict[str, Any]]:
@@ -101,13 +116,20 @@ def _duration(token: str, started: str) -> int | None:
         return None
     if signed_token != token:
         return None
-    from ..services.clock import utcnow
-
     return max(0, int((utcnow() - issued).total_seconds()))
 
 
 def _render_form(resolved, token: str, values: dict, errors: dict, submission_id: str, started: str, status: int = 200):
     total = sum(len(f.questions) for f in resolved.forms)
-    return render_template("public/questionnaire.html", resolved=resolved, forms=resolved.forms, token=token,
-                           values=values, errors=errors, submission_id=submission_id, started=started,
-                           field_name=field_name, total_questions=total), status
+    return render_template(
+        "public/questionnaire.html",
+        resolved=resolved,
+        forms=resolved.forms,
+        token=token,
+        values=values,
+        errors=errors,
+        submission_id=submission_id,
+        started=started,
+        field_name=field_name,
+        total_questions=total,
+    ), status

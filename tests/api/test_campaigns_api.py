@@ -1,4 +1,5 @@
 """Units and campaigns through the JSON API: create, list, open, close, links."""
+
 from __future__ import annotations
 
 from ..conftest import PUBLIC_BASE_URL
@@ -41,8 +42,12 @@ def test_an_unknown_unit_is_404(client):
 
 
 def campaign_body(**changes):
-    body = {"title": "2026年度群众满意度测评", "period": "2026年度",
-            "form_keys": ["happiness", "satisfaction", "security", "profile"], "unit_codes": ["T01"]}
+    body = {
+        "title": "2026年度群众满意度测评",
+        "period": "2026年度",
+        "form_keys": ["happiness", "satisfaction", "security", "profile"],
+        "unit_codes": ["T01"],
+    }
     body.update(changes)
     return body
 
@@ -83,8 +88,10 @@ def test_campaign_creation_errors_name_what_is_wrong(client):
     assert unknown_unit.status_code == 404 and unknown_unit.get_json()["details"] == {"missing": ["ZZ9"]}
     unknown_form = client.post("/api/v1/campaigns", json=campaign_body(form_keys=["wellbeing"]))
     assert unknown_form.status_code == 404 and unknown_form.get_json()["code"] == "form.not_found"
-    backwards = client.post("/api/v1/campaigns", json=campaign_body(opens_at="2026-12-02T00:00:00+08:00",
-                                                                    closes_at="2026-12-01T00:00:00+08:00"))
+    backwards = client.post(
+        "/api/v1/campaigns",
+        json=campaign_body(opens_at="2026-12-02T00:00:00+08:00", closes_at="2026-12-01T00:00:00+08:00"),
+    )
     assert backwards.status_code == 422 and backwards.get_json()["code"] == "campaign.window_invalid"
     naive = client.post("/api/v1/campaigns", json=campaign_body(opens_at="2026-12-02T00:00:00"))
     assert naive.status_code == 422 and "opens_at" in naive.get_json()["details"]
@@ -94,8 +101,11 @@ def test_campaign_creation_errors_name_what_is_wrong(client):
 
 
 def test_an_unknown_campaign_is_404(client):
-    for method, path in [("get", "/api/v1/campaigns/999999"), ("post", "/api/v1/campaigns/999999/open"),
-                         ("get", "/api/v1/campaigns/999999/links")]:
+    for method, path in [
+        ("get", "/api/v1/campaigns/999999"),
+        ("post", "/api/v1/campaigns/999999/open"),
+        ("get", "/api/v1/campaigns/999999/links"),
+    ]:
         response = getattr(client, method)(path)
         assert response.status_code == 404 and response.get_json()["code"] == "campaign.not_found"
 
@@ -103,9 +113,10 @@ def test_an_unknown_campaign_is_404(client):
 def test_a_changed_form_file_becomes_a_new_version_and_old_campaigns_keep_theirs(client, app, db_session, tmp_path):
     unit = create_unit()
     first = create_campaign([unit], forms=["profile"])
-    source = (app.config["FORMS_DIR"] + "/profile.yaml")
-    (tmp_path / "profile.yaml").write_text(open(source, encoding="utf-8").read().replace("您的性别", "您的性别是"),
-                                           encoding="utf-8")
+    source = app.config["FORMS_DIR"] + "/profile.yaml"
+    (tmp_path / "profile.yaml").write_text(
+        open(source, encoding="utf-8").read().replace("您的性别", "您的性别是"), encoding="utf-8"
+    )
     app.config["FORMS_DIR"], original = str(tmp_path), app.config["FORMS_DIR"]
     try:
         second = create_campaign([unit], forms=["profile"])

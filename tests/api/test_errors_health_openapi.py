@@ -1,4 +1,5 @@
 """The error catalogue's shape for API callers and browsers, the health check and the OpenAPI document."""
+
 from __future__ import annotations
 
 from sqlalchemy.exc import OperationalError
@@ -73,8 +74,13 @@ def test_the_openapi_document_describes_the_api_and_its_errors(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     paths = spec["paths"]
-    for path in ("/api/v1/units", "/api/v1/campaigns", "/api/v1/campaigns/{campaign_id}/open",
-                 "/api/v1/campaigns/{campaign_id}/units/{unit_code}/qr.png", "/api/v1/links/{token}/responses"):
+    for path in (
+        "/api/v1/units",
+        "/api/v1/campaigns",
+        "/api/v1/campaigns/{campaign_id}/open",
+        "/api/v1/campaigns/{campaign_id}/units/{unit_code}/qr.png",
+        "/api/v1/links/{token}/responses",
+    ):
         assert path in paths, path
     assert set(spec["components"]["schemas"]["Error"]["properties"]) == {"code", "status", "message", "details"}
     submit = paths["/api/v1/links/{token}/responses"]["post"]

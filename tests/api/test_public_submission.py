@@ -1,4 +1,5 @@
 """Submitting answers through the public JSON API: stored once, validated, and never half-written."""
+
 from __future__ import annotations
 
 import uuid
@@ -31,8 +32,10 @@ def post(client, token, answers, submission_id=None, **extra):
 
 
 def stored_counts() -> tuple[int, int]:
-    return (db.session.scalar(select(func.count()).select_from(Response)),
-            db.session.scalar(select(func.count()).select_from(Answer)))
+    return (
+        db.session.scalar(select(func.count()).select_from(Response)),
+        db.session.scalar(select(func.count()).select_from(Answer)),
+    )
 
 
 def test_the_questionnaire_is_served_without_scores(client, token):
@@ -79,8 +82,11 @@ def test_the_same_id_with_different_answers_is_a_conflict(client, campaign, toke
     assert response.status_code == 409 and response.get_json()["code"] == "response.conflict"
     assert stored_counts() == counts
     kept = db.session.scalar(select(Response).where(Response.submission_id == "conflict-0001"))
-    assert {a.value for a in kept.answers if a.question_key == "overall"} == {"very_happy", "very_satisfied",
-                                                                                "very_safe"}
+    assert {a.value for a in kept.answers if a.question_key == "overall"} == {
+        "very_happy",
+        "very_satisfied",
+        "very_safe",
+    }
 
 
 def test_a_resend_after_the_campaign_closed_still_gets_its_receipt(client, campaign, token):
@@ -103,8 +109,12 @@ def test_missing_and_unknown_answers_are_named_per_question(client, campaign, to
     body = response.get_json()
     assert response.status_code == 422 and body["code"] == "response.invalid"
     found = {(d["form"], d["question"], d["code"]) for d in body["details"]}
-    assert found == {("satisfaction", "overall", "required"), ("security", "night_walk", "unknown_option"),
-                     ("security", "made_up", "unknown_question"), ("happiness", "self_rating", "out_of_range")}
+    assert found == {
+        ("satisfaction", "overall", "required"),
+        ("security", "night_walk", "unknown_option"),
+        ("security", "made_up", "unknown_question"),
+        ("happiness", "self_rating", "out_of_range"),
+    }
     overall = next(d for d in body["details"] if d["question"] == "overall")
     assert overall["question_text"].startswith("总体来说") and overall["message"]
     assert stored_counts() == (0, 0)
@@ -117,10 +127,13 @@ def test_an_over_long_comment_is_refused_with_the_limit(client, campaign, token)
     assert detail["code"] == "too_long" and "300" in detail["message"]
 
 
-@pytest.mark.parametrize("body, status, code", [
-    ('{"submission_id": "abcdefgh", "answers": {', 400, "request.malformed_json"),
-    ("[1, 2", 400, "request.malformed_json"),
-])
+@pytest.mark.parametrize(
+    "body, status, code",
+    [
+        ('{"submission_id": "abcdefgh", "answers": {', 400, "request.malformed_json"),
+        ("[1, 2", 400, "request.malformed_json"),
+    ],
+)
 def test_malformed_json_is_refused(client, token, body, status, code):
     response = client.post(f"/api/v1/links/{token}/responses", data=body, content_type="application/json")
     assert response.status_code == status and response.get_json()["code"] == code
@@ -157,11 +170,14 @@ def test_unknown_and_mistyped_tokens_are_404(client, campaign, token):
         assert client.get(f"/api/v1/links/{bad}").status_code == 404
 
 
-@pytest.mark.parametrize("state, opens_in, code", [
-    ("draft", None, "campaign.not_open"),
-    ("open", timedelta(days=1), "campaign.not_open"),
-    ("closed", None, "campaign.closed"),
-])
+@pytest.mark.parametrize(
+    "state, opens_in, code",
+    [
+        ("draft", None, "campaign.not_open"),
+        ("open", timedelta(days=1), "campaign.not_open"),
+        ("closed", None, "campaign.closed"),
+    ],
+)
 def test_a_campaign_that_does_not_take_answers_says_why(client, db_session, state, opens_in, code):
     opens_at = datetime.now(timezone.utc) + opens_in if opens_in else None
     campaign = create_campaign(state=state, opens_at=opens_at)
@@ -185,7 +201,8 @@ def test_any_number_of_identical_resends_stores_exactly_one_response(client, cam
     answers["satisfaction"]["comment"] = comment
     submission_id = uuid.uuid4().hex
     before = stored_counts()[0]
-    receipts = {post(client, token, answers, submission_id=submission_id).get_json()["receipt"]
-                for _ in range(resends + 1)}
+    receipts = {
+        post(client, token, answers, submission_id=submission_id).get_json()["receipt"] for _ in range(resends + 1)
+    }
     assert len(receipts) == 1
     assert stored_counts()[0] == before + 1

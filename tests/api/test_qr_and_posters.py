@@ -1,4 +1,5 @@
 """QR codes decode, with a real decoder, to the unit's public URL; posters are printable PDFs that carry them."""
+
 from __future__ import annotations
 
 import io
@@ -16,7 +17,10 @@ from ..factories import create_campaign, create_unit
 
 @pytest.fixture
 def campaign(db_session):
-    units = [create_unit(code="T01", name="城关街道"), create_unit(code="S01", name="卫生健康局", category="社会事业部门")]
+    units = [
+        create_unit(code="T01", name="城关街道"),
+        create_unit(code="S01", name="卫生健康局", category="社会事业部门"),
+    ]
     return create_campaign(units)
 
 
@@ -65,8 +69,9 @@ def pdf_pages(pdf: bytes, tmp_path) -> list[Image.Image]:
 def pdf_text(pdf: bytes, tmp_path) -> str:
     source = tmp_path / "text.pdf"
     source.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(source), "-"], check=True, capture_output=True,
-                          timeout=60).stdout.decode("utf-8")
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(source), "-"], check=True, capture_output=True, timeout=60
+    ).stdout.decode("utf-8")
 
 
 def test_a_units_poster_is_an_a4_page_with_its_name_instruction_and_a_working_code(client, campaign, tmp_path):

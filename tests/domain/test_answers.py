@@ -1,4 +1,5 @@
 """Validating answers against questionnaires, and telling a resend from a different submission."""
+
 from __future__ import annotations
 
 from hypothesis import given
@@ -69,12 +70,14 @@ def test_a_rating_posted_from_an_html_form_as_text_is_accepted():
     assert errors == [] and next(a for a in valid if a.question_key == "q3").value == 9
 
 
-answer_sets = st.fixed_dictionaries({
-    "q1": st.sampled_from(["very_satisfied", "satisfied", "fairly_satisfied", "dont_know"]),
-    "q2": st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=2, unique=True),
-    "q3": st.integers(0, 10),
-    "q4": st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20),
-})
+answer_sets = st.fixed_dictionaries(
+    {
+        "q1": st.sampled_from(["very_satisfied", "satisfied", "fairly_satisfied", "dont_know"]),
+        "q2": st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=2, unique=True),
+        "q3": st.integers(0, 10),
+        "q4": st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20),
+    }
+)
 
 
 @given(answer_sets)

@@ -1,4 +1,5 @@
 """domain/ stays pure: no framework, database, serialisation or clock, so its rules can be recomputed years later."""
+
 from __future__ import annotations
 
 import ast
@@ -6,8 +7,20 @@ from pathlib import Path
 
 import survey_api.domain
 
-FORBIDDEN_MODULES = ("flask", "flask_", "sqlalchemy", "marshmallow", "werkzeug", "survey_api.models",
-                     "survey_api.services", "survey_api.api", "survey_api.web", "requests", "socket", "os")
+FORBIDDEN_MODULES = (
+    "flask",
+    "flask_",
+    "sqlalchemy",
+    "marshmallow",
+    "werkzeug",
+    "survey_api.models",
+    "survey_api.services",
+    "survey_api.api",
+    "survey_api.web",
+    "requests",
+    "socket",
+    "os",
+)
 FORBIDDEN_CALLS = ("datetime.now", "datetime.utcnow", "date.today", "time.time", "open")
 
 
@@ -43,15 +56,23 @@ def test_domain_imports_no_framework_database_or_io():
     offenders = []
     for path in domain_files():
         for module in imported_modules(ast.parse(path.read_text(encoding="utf-8"))):
-            if any(module == bad or module.startswith(bad if bad.endswith("_") else bad + ".") or
-                   (bad.endswith("_") and module.startswith(bad)) for bad in FORBIDDEN_MODULES):
+            if any(
+                module == bad
+                or module.startswith(bad if bad.endswith("_") else bad + ".")
+                or (bad.endswith("_") and module.startswith(bad))
+                for bad in FORBIDDEN_MODULES
+            ):
                 offenders.append(f"{path.name} imports {module}")
     assert offenders == []
 
 
 def test_domain_reads_no_clock_and_opens_no_files():
-    offenders = [f"{path.name} calls {name}" for path in domain_files()
-                 for name in called_names(ast.parse(path.read_text(encoding="utf-8"))) if name in FORBIDDEN_CALLS]
+    offenders = [
+        f"{path.name} calls {name}"
+        for path in domain_files()
+        for name in called_names(ast.parse(path.read_text(encoding="utf-8")))
+        if name in FORBIDDEN_CALLS
+    ]
     assert offenders == []
 
 

@@ -1,4 +1,5 @@
 """Campaign lifecycle and acceptance windows; receipt codes and link tokens."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -14,22 +15,32 @@ NOW = datetime(2026, 11, 22, 8, 0, tzinfo=timezone.utc)
 HOUR = timedelta(hours=1)
 
 
-@pytest.mark.parametrize("current, target, allowed", [
-    ("draft", "open", True), ("draft", "closed", True), ("open", "closed", True),
-    ("open", "draft", False), ("closed", "open", False), ("closed", "draft", False),
-])
+@pytest.mark.parametrize(
+    "current, target, allowed",
+    [
+        ("draft", "open", True),
+        ("draft", "closed", True),
+        ("open", "closed", True),
+        ("open", "draft", False),
+        ("closed", "open", False),
+        ("closed", "draft", False),
+    ],
+)
 def test_transitions_only_move_forward(current, target, allowed):
     assert can_transition(CampaignState(current), CampaignState(target)) is allowed
 
 
-@pytest.mark.parametrize("state, opens, closes, expected", [
-    ("open", None, None, Acceptance.ACCEPTING),
-    ("open", NOW - HOUR, NOW + HOUR, Acceptance.ACCEPTING),
-    ("open", NOW + HOUR, None, Acceptance.NOT_YET_OPEN),
-    ("open", None, NOW, Acceptance.CLOSED),  # the closing instant itself is closed
-    ("draft", None, None, Acceptance.NOT_YET_OPEN),
-    ("closed", NOW - HOUR, NOW + HOUR, Acceptance.CLOSED),
-])
+@pytest.mark.parametrize(
+    "state, opens, closes, expected",
+    [
+        ("open", None, None, Acceptance.ACCEPTING),
+        ("open", NOW - HOUR, NOW + HOUR, Acceptance.ACCEPTING),
+        ("open", NOW + HOUR, None, Acceptance.NOT_YET_OPEN),
+        ("open", None, NOW, Acceptance.CLOSED),  # the closing instant itself is closed
+        ("draft", None, None, Acceptance.NOT_YET_OPEN),
+        ("closed", NOW - HOUR, NOW + HOUR, Acceptance.CLOSED),
+    ],
+)
 def test_a_campaign_accepts_answers_only_when_open_and_inside_its_window(state, opens, closes, expected):
     assert acceptance(CampaignState(state), opens, closes, NOW) is expected
 

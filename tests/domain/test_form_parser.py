@@ -1,4 +1,5 @@
 """Parsing questionnaire definitions: valid files load, every mistake is named by file, question and field."""
+
 from __future__ import annotations
 
 import copy
@@ -20,12 +21,22 @@ SCALE = [
 
 def minimal_form(**changes):
     form = {
-        "format_version": 1, "key": "satisfaction", "kind": "index", "index": "satisfaction", "title": "满意度",
+        "format_version": 1,
+        "key": "satisfaction",
+        "kind": "index",
+        "index": "satisfaction",
+        "title": "满意度",
         "scales": {"s5": {"options": SCALE}},
         "questions": [
             {"key": "q1", "type": "single_choice", "scale": "s5", "text": "总体满意吗？", "weight": 2},
-            {"key": "q2", "type": "multiple_choice", "text": "改进哪些？", "max_choices": 2, "required": False,
-             "options": [{"key": "a", "label": "甲"}, {"key": "b", "label": "乙"}, {"key": "c", "label": "丙"}]},
+            {
+                "key": "q2",
+                "type": "multiple_choice",
+                "text": "改进哪些？",
+                "max_choices": 2,
+                "required": False,
+                "options": [{"key": "a", "label": "甲"}, {"key": "b", "label": "乙"}, {"key": "c", "label": "丙"}],
+            },
             {"key": "q3", "type": "rating", "scored": True, "text": "打几分？"},
             {"key": "q4", "type": "text", "text": "建议", "max_length": 50},
         ],
@@ -72,21 +83,24 @@ def test_every_problem_is_reported_not_just_the_first():
     assert any("question 'q3', field 'type'" in p for p in found)
 
 
-@pytest.mark.parametrize("mutate, expected", [
-    (lambda d: d["questions"].append(copy.deepcopy(d["questions"][0])), "duplicate question key"),
-    (lambda d: d["questions"][0].update(scale="nope"), "unknown scale 'nope'"),
-    (lambda d: d["questions"][0].update(colour="red"), "unknown fields for a single_choice question: colour"),
-    (lambda d: d.update(index=None), "an index form must name its index"),
-    (lambda d: d.update(questions=[]), "must be a non-empty list"),
-    (lambda d: d["questions"][1].update(max_choices=7), "must be a whole number from 1 to 3"),
-    (lambda d: d["questions"][3].update(max_length=0), "must be a whole number from 1 to 2000"),
-    (lambda d: d["questions"][0].update(top_box=["dont_know"]), "'dont_know' is not a scored option"),
-    (lambda d: d["scales"]["s5"]["options"][0].update(score=120), "must be a number from 0 to 100"),
-    (lambda d: d["scales"]["s5"]["options"][5].update(score=10), "cannot carry a score"),
-    (lambda d: d["scales"]["s5"]["options"][1].pop("score"), "every substantive option needs one"),
-    (lambda d: d["questions"][1]["options"][0].update(score=5), "does not take scores"),
-    (lambda d: d.update(surprise=1), "unknown fields: surprise"),
-])
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda d: d["questions"].append(copy.deepcopy(d["questions"][0])), "duplicate question key"),
+        (lambda d: d["questions"][0].update(scale="nope"), "unknown scale 'nope'"),
+        (lambda d: d["questions"][0].update(colour="red"), "unknown fields for a single_choice question: colour"),
+        (lambda d: d.update(index=None), "an index form must name its index"),
+        (lambda d: d.update(questions=[]), "must be a non-empty list"),
+        (lambda d: d["questions"][1].update(max_choices=7), "must be a whole number from 1 to 3"),
+        (lambda d: d["questions"][3].update(max_length=0), "must be a whole number from 1 to 2000"),
+        (lambda d: d["questions"][0].update(top_box=["dont_know"]), "'dont_know' is not a scored option"),
+        (lambda d: d["scales"]["s5"]["options"][0].update(score=120), "must be a number from 0 to 100"),
+        (lambda d: d["scales"]["s5"]["options"][5].update(score=10), "cannot carry a score"),
+        (lambda d: d["scales"]["s5"]["options"][1].pop("score"), "every substantive option needs one"),
+        (lambda d: d["questions"][1]["options"][0].update(score=5), "does not take scores"),
+        (lambda d: d.update(surprise=1), "unknown fields: surprise"),
+    ],
+)
 def test_each_kind_of_mistake_is_explained(mutate, expected):
     data = minimal_form()
     mutate(data)
@@ -95,7 +109,8 @@ def test_each_kind_of_mistake_is_explained(mutate, expected):
 
 def test_a_file_that_is_not_a_mapping_is_refused():
     assert problems_of(["just", "a", "list"]) == [
-        "bad.yaml: the file must hold a mapping with format_version, key, title and questions"]
+        "bad.yaml: the file must hold a mapping with format_version, key, title and questions"
+    ]
 
 
 def test_an_index_form_needs_a_scored_question():
@@ -106,7 +121,14 @@ def test_an_index_form_needs_a_scored_question():
 
 def test_a_profile_form_has_no_index_and_needs_no_scores():
     data = minimal_form(kind="profile", index=None, key="profile")
-    data["questions"] = [{"key": "sex", "type": "single_choice", "profile": "sex", "text": "性别",
-                          "options": [{"key": "male", "label": "男"}, {"key": "female", "label": "女"}]}]
+    data["questions"] = [
+        {
+            "key": "sex",
+            "type": "single_choice",
+            "profile": "sex",
+            "text": "性别",
+            "options": [{"key": "male", "label": "男"}, {"key": "female", "label": "女"}],
+        }
+    ]
     form = parse_form(data, "profile.yaml")
     assert form.kind == "profile" and form.questions[0].profile == "sex" and not form.questions[0].is_scored

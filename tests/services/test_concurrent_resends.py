@@ -1,4 +1,5 @@
 """Twenty clients resending one submission at the same moment leave exactly one response (real commits)."""
+
 from __future__ import annotations
 
 import threading
@@ -48,8 +49,9 @@ def test_twenty_concurrent_resends_leave_exactly_one_row(app, committed_campaign
     def resend() -> None:
         client = app.test_client()
         barrier.wait()
-        response = client.post(f"/api/v1/links/{token}/responses",
-                               json={"submission_id": submission_id, "answers": answers})
+        response = client.post(
+            f"/api/v1/links/{token}/responses", json={"submission_id": submission_id, "answers": answers}
+        )
         with lock:
             results.append((response.status_code, response.get_json()))
 
@@ -64,9 +66,11 @@ def test_twenty_concurrent_resends_leave_exactly_one_row(app, committed_campaign
     assert statuses == [200] * (CLIENTS - 1) + [201], results
     assert len({body["receipt"] for _, body in results}) == 1
     with app.app_context():
-        count = db.session.scalar(select(func.count()).select_from(Response)
-                                  .where(Response.submission_id == submission_id))
-        answers_stored = db.session.scalar(select(func.count()).select_from(Answer).join(Response)
-                                           .where(Response.submission_id == submission_id))
+        count = db.session.scalar(
+            select(func.count()).select_from(Response).where(Response.submission_id == submission_id)
+        )
+        answers_stored = db.session.scalar(
+            select(func.count()).select_from(Answer).join(Response).where(Response.submission_id == submission_id)
+        )
     assert count == 1
     assert answers_stored == sum(len(v) for v in answers.values())

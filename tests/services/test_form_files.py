@@ -1,4 +1,5 @@
 """Every questionnaire shipped in forms/ loads, and the index questionnaires have the shape DOMAIN.md asks for."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from survey_api.config import PROJECT_ROOT
-from survey_api.services.forms_catalogue import check_forms, form_files, read_form_file
 from survey_api.domain.forms import FormDefinitionError
+from survey_api.services.forms_catalogue import check_forms, form_files, read_form_file
 
 FORMS = PROJECT_ROOT / "forms"
 
@@ -37,8 +38,9 @@ def test_the_profile_questions_used_for_weighting_exist():
 
 
 def test_check_forms_reports_a_broken_file_by_name(tmp_path):
-    (tmp_path / "good.yaml").write_text((FORMS / "profile.yaml").read_text(encoding="utf-8").replace(
-        "key: profile", "key: good"), encoding="utf-8")
+    (tmp_path / "good.yaml").write_text(
+        (FORMS / "profile.yaml").read_text(encoding="utf-8").replace("key: profile", "key: good"), encoding="utf-8"
+    )
     (tmp_path / "broken.yaml").write_text("format_version: 1\nkey: broken\ntitle: [unclosed\n", encoding="utf-8")
     (tmp_path / "renamed.yaml").write_text((FORMS / "profile.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     outcome = {p.name: r for p, r in check_forms(tmp_path).items()}

@@ -1,4 +1,5 @@
 """The migrations build the whole schema on an empty database, and the models have not drifted from them."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
@@ -34,8 +35,15 @@ def test_migrations_apply_to_an_empty_database_and_match_the_models(tmp_path):
                 drift = compare_metadata(context, db.metadata)
             assert drift == [], f"models and migrations differ: {drift}"
             tables = set(inspect(db.engine).get_table_names())
-            assert {"units", "campaigns", "campaign_forms", "campaign_units", "form_versions", "responses",
-                    "answers"} <= tables
+            assert {
+                "units",
+                "campaigns",
+                "campaign_forms",
+                "campaign_units",
+                "form_versions",
+                "responses",
+                "answers",
+            } <= tables
             downgrade(revision="base")
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
             db.engine.dispose()
@@ -45,8 +53,9 @@ def test_migrations_apply_to_an_empty_database_and_match_the_models(tmp_path):
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path),
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'wal.db'}"})
+    app = create_app(
+        {"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'wal.db'}"}
+    )
     with app.app_context():
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

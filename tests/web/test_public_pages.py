@@ -1,4 +1,5 @@
 """The resident's pages over plain HTTP (no browser): the questionnaire, its errors, the receipt, clear dead ends."""
+
 from __future__ import annotations
 
 import re
@@ -96,6 +97,7 @@ def test_missing_answers_come_back_marked_with_the_given_answers_kept(client, ap
     assert 'href="#q-satisfaction.overall"' in body
     with app.test_request_context("/"):
         from survey_api.services.answer_messages import describe_answer_error
+
         assert describe_answer_error("required", {}) in body
     assert re.search(r'name="happiness.overall" value="very_happy" checked', body), "earlier answers stay checked"
     assert hidden(body, "submission_id") == hidden(html, "submission_id")
@@ -148,8 +150,10 @@ def test_an_oversized_form_post_is_refused_with_a_page(client, app, campaign, to
 def test_pages_forbid_framing_foreign_assets_and_referrer_leaks(client, token):
     headers = client.get(f"/s/{token}").headers
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
-    assert "script-src" not in headers["Content-Security-Policy"] or "'unsafe-inline'" not in headers[
-        "Content-Security-Policy"]
+    assert (
+        "script-src" not in headers["Content-Security-Policy"]
+        or "'unsafe-inline'" not in headers["Content-Security-Policy"]
+    )
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "no-referrer"
 
 

@@ -1,4 +1,5 @@
 """The base schema: unknown fields are refused and text is trimmed, in this one place."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -11,8 +11,9 @@ FORM_KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$", error="Use the questionnai
 
 class CampaignCreateSchema(BaseSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    period = fields.String(required=True, validate=validate.Length(min=1, max=50),
-                           metadata={"example": "2026年第四季度"})
+    period = fields.String(
+        required=True, validate=validate.Length(min=1, max=50), metadata={"example": "2026年第四季度"}
+    )
     form_keys = fields.List(fields.String(validate=FORM_KEY), required=True, validate=validate.Length(min=1, max=10))
     unit_codes = fields.List(fields.String(validate=CODE), required=True, validate=validate.Length(min=1, max=5000))
     opens_at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)

@@ -7,15 +7,20 @@ from .base import BaseSchema
 
 class SubmissionSchema(BaseSchema):
     submission_id = fields.String(
-        required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$", error="Use 8–64 letters, digits, - or _ (a UUID)."),
-        metadata={"description": "Chosen by the client (a UUID); resend the same id after a network failure."})
-    answers = fields.Dict(
-        keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True)),
         required=True,
-        metadata={"description": "{form_key: {question_key: answer}}: an option key, a list of option keys, "
-                                 "a text or a whole number 0–10, by question type."})
-    duration_seconds = fields.Integer(load_default=None, allow_none=True,
-                                      validate=validate.Range(min=0, max=24 * 3600))
+        validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$", error="Use 8–64 letters, digits, - or _ (a UUID)."),
+        metadata={"description": "Chosen by the client (a UUID); resend the same id after a network failure."},
+    )
+    answers = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True)),
+        required=True,
+        metadata={
+            "description": "{form_key: {question_key: answer}}: an option key, a list of option keys, "
+            "a text or a whole number 0–10, by question type."
+        },
+    )
+    duration_seconds = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=24 * 3600))
 
 
 class ReceiptSchema(BaseSchema):
