@@ -17,11 +17,15 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "500"))
 # Load the app once in the master so workers fork with the code already imported.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# "-" logs to stdout; an empty value turns the access log off (nginx keeps its own).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 # Request line only: query strings never carry personal data here, but keep the log lean anyway.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 limit_request_line = 4094
+# The control socket (gunicorn 27+) lives at one path per user, so two instances on one host would clash;
+# nothing here uses it.
+control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "off") != "on"
 limit_request_fields = 100
 
 

@@ -23,7 +23,7 @@ def get_link(token):
     return {
         "campaign_title": resolved.campaign.title,
         "period": resolved.campaign.period,
-        "unit_name": resolved.link.unit.name,
+        "unit_name": resolved.unit.name,
         "accepting": resolved.acceptance().value,
         "closes_at": resolved.campaign.closes_at,
         "forms": resolved.forms,
@@ -53,12 +53,4 @@ def post_response(body, token):
             duration_seconds=body.get("duration_seconds"),
         )
     )
-    response = receipt.response
-    payload = {
-        "receipt_code": response.receipt_code,
-        "submission_id": response.submission_id,
-        "submitted_at": response.submitted_at,
-        "unit_code": receipt.unit_code,
-        "is_new": receipt.is_new,
-    }
-    return payload, 201 if receipt.is_new else 200
+    return receipt, 201 if receipt.is_new else 200

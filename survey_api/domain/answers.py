@@ -77,3 +77,11 @@ def answers_digest(link_token: str, answers: Sequence[ValidAnswer]) -> str:
     canonical = sorted([a.form_key, a.question_key, a.value] for a in answers)
     body = json.dumps([link_token, canonical], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def answers_document(answers: Sequence[ValidAnswer]) -> dict[str, dict[str, Any]]:
+    """The canonical answers as one document: {form_key: {question_key: value}}."""
+    document: dict[str, dict[str, Any]] = {}
+    for answer in answers:
+        document.setdefault(answer.form_key, {})[answer.question_key] = answer.value
+    return document

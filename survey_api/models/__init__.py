@@ -2,7 +2,7 @@
 
 from .campaign import Campaign, CampaignForm, CampaignUnit
 from .form_version import FormVersion
-from .response import Answer, Channel, Response
+from .response import Channel, Response
 from .unit import Unit
 
-__all__ = ["Answer", "Campaign", "CampaignForm", "CampaignUnit", "Channel", "FormVersion", "Response", "Unit"]
+__all__ = ["Campaign", "CampaignForm", "CampaignUnit", "Channel", "FormVersion", "Response", "Unit"]

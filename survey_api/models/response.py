@@ -1,4 +1,5 @@
-"""Respondents' submissions and their answers."""
+"""Respondents' submissions. One row per submission: the canonical answers are stored as one JSON document, so
+a submission is a single insert (scores are derived later from the immutable form versions it names)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ from datetime import datetime
 from enum import Enum as PyEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Enum, ForeignKey, String, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .types import UTCDateTime
+
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Channel(str, PyEnum):
@@ -38,22 +42,11 @@ class Response(db.Model):
             name="response_channel",
         )
     )
+    # {form_key: form_version_id}: the exact questionnaire versions these answers were given to.
+    form_versions: Mapped[dict[str, int]] = mapped_column(JSONDocument)
+    # {form_key: {question_key: value}}, validated and canonical (trimmed text, options in form order).
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     duration_seconds: Mapped[int | None]
     answers_digest: Mapped[str] = mapped_column(String(64))
     receipt_code: Mapped[str] = mapped_column(String(16), unique=True)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
-
-    answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan", order_by="Answer.id")
-
-
-class Answer(db.Model):
-    __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("response_id", "form_version_id", "question_key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
-    form_version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id"), index=True)
-    question_key: Mapped[str] = mapped_column(String(40))
-    value: Mapped[Any] = mapped_column(JSON)
-    score: Mapped[float | None]
-    is_substantive: Mapped[bool | None]

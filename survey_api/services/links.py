@@ -1,53 +1,115 @@
-"""Public links: resolve a token to its campaign and unit, and build the URL printed in QR codes."""
+"""Public links: resolve a token to its campaign and unit, and build the URL printed in QR codes.
+
+Resolving is on the hot path of every questionnaire view and submission, so it is one plain query; the
+questionnaires behind a link are cached per process, keyed by the link's random token (a campaign's form
+versions are fixed when it is created and a stored version never changes)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..domain.campaigns import Acceptance, acceptance
+from ..domain.campaigns import Acceptance, CampaignState, acceptance
 from ..domain.forms import FormDefinition
 from ..errors import AppError
 from ..extensions import db
-from ..models import Campaign, CampaignForm, CampaignUnit
-from .campaigns import campaign_definitions
+from ..models import Campaign, CampaignForm, CampaignUnit, FormVersion, Unit
 from .clock import utcnow
+from .forms_catalogue import definition_of
 
 MAX_TOKEN_LENGTH = 64
+FORMS_CACHE_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class LinkUnit:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class LinkCampaign:
+    id: int
+    title: str
+    period: str
+    state: CampaignState
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LinkForms:
+    definitions: tuple[FormDefinition, ...]
+    version_ids: dict[str, int]
 
 
 @dataclass(frozen=True)
 class ResolvedLink:
-    link: CampaignUnit
-    campaign: Campaign
-    forms: list[FormDefinition]
+    token: str
+    link_id: int
+    unit: LinkUnit
+    campaign: LinkCampaign
+    forms: tuple[FormDefinition, ...]
+    form_version_ids: dict[str, int]
 
-    def acceptance(self, now=None) -> Acceptance:
+    def acceptance(self, now: datetime | None = None) -> Acceptance:
         c = self.campaign
         return acceptance(c.state, c.opens_at, c.closes_at, now or utcnow())
+
+
+_FORMS_BY_TOKEN: dict[str, LinkForms] = {}
 
 
 def resolve_link(token: str) -> ResolvedLink:
     """The campaign × unit behind a public token, with its questionnaires; an unknown token is link.not_found."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise AppError("link.not_found")
-    link = db.session.scalar(
-        select(CampaignUnit)
-        .where(CampaignUnit.link_token == token)
-        .options(
-            joinedload(CampaignUnit.unit),
-            joinedload(CampaignUnit.campaign).selectinload(Campaign.forms).joinedload(CampaignForm.form_version),
+    row = db.session.execute(
+        select(
+            CampaignUnit.id, Unit.id, Unit.code, Unit.name, Campaign.id, Campaign.title, Campaign.period,
+            Campaign.state, Campaign.opens_at, Campaign.closes_at,
         )
-    )
-    if link is None:
+        .join(Unit, Unit.id == CampaignUnit.unit_id)
+        .join(Campaign, Campaign.id == CampaignUnit.campaign_id)
+        .where(CampaignUnit.link_token == token)
+    ).first()
+    if row is None:
         raise AppError("link.not_found")
-    return ResolvedLink(link=link, campaign=link.campaign, forms=campaign_definitions(link.campaign))
+    link_id, unit_id, unit_code, unit_name, campaign_id, title, period, state, opens_at, closes_at = row
+    forms = _link_forms(token, campaign_id)
+    return ResolvedLink(
+        token=token,
+        link_id=link_id,
+        unit=LinkUnit(unit_id, unit_code, unit_name),
+        campaign=LinkCampaign(campaign_id, title, period, state, opens_at, closes_at),
+        forms=forms.definitions,
+        form_version_ids=forms.version_ids,
+    )
 
 
-def require_accepting(resolved: ResolvedLink, now=None) -> None:
+def _link_forms(token: str, campaign_id: int) -> LinkForms:
+    cached = _FORMS_BY_TOKEN.get(token)
+    if cached is not None:
+        return cached
+    versions = db.session.scalars(
+        select(FormVersion)
+        .join(CampaignForm, CampaignForm.form_version_id == FormVersion.id)
+        .where(CampaignForm.campaign_id == campaign_id)
+        .order_by(CampaignForm.position)
+    ).all()
+    forms = LinkForms(tuple(definition_of(v) for v in versions), {v.key: v.id for v in versions})
+    if len(_FORMS_BY_TOKEN) >= FORMS_CACHE_LIMIT:
+        _FORMS_BY_TOKEN.clear()
+    _FORMS_BY_TOKEN[token] = forms
+    return forms
+
+
+def require_accepting(resolved: ResolvedLink, now: datetime | None = None) -> None:
     """Raise campaign.not_open or campaign.closed unless the campaign takes answers now."""
     state = resolved.acceptance(now)
     if state is Acceptance.NOT_YET_OPEN:

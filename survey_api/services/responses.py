@@ -9,15 +9,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from ..domain.answers import AnswerError, ValidAnswer, answers_digest, validate_answers
+from ..domain.answers import AnswerError, ValidAnswer, answers_digest, answers_document, validate_answers
+from ..domain.campaigns import Acceptance
 from ..domain.codes import RECEIPT_BYTES, receipt_code
 from ..errors import AppError
 from ..extensions import db
-from ..models import Answer, Channel, Response
+from ..models import Channel, Response
 from .answer_messages import describe_answer_error
 from .clock import utcnow
+from .inserts import insert_unless_duplicate
 from .links import ResolvedLink, require_accepting, resolve_link
 
 SUBMISSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -36,13 +37,11 @@ class Submission:
 
 @dataclass(frozen=True)
 class Receipt:
-    response: Response
-    is_new: bool
+    code: str
+    submission_id: str
+    submitted_at: datetime
     unit_code: str
-
-    @property
-    def code(self) -> str:
-        return self.response.receipt_code
+    is_new: bool
 
 
 def submit(submission: Submission, now: datetime | None = None, resolved: ResolvedLink | None = None) -> Receipt:
@@ -50,29 +49,27 @@ def submit(submission: Submission, now: datetime | None = None, resolved: Resolv
     nothing; with different answers it is response.conflict. Pass `resolved` if the caller already resolved the link."""
     if not SUBMISSION_ID_PATTERN.match(submission.submission_id or ""):
         raise AppError("request.invalid", details={"submission_id": ["Use 8–64 letters, digits, - or _ (a UUID)."]})
-    if resolved is None or resolved.link.link_token != submission.link_token:
+    if resolved is None or resolved.token != submission.link_token:
         resolved = resolve_link(submission.link_token)
     valid = check_answers(resolved, submission.answers)
     digest = answers_digest(submission.link_token, valid)
-    earlier = _earlier_receipt(resolved, submission.submission_id, digest)
-    if earlier is not None:
-        return earlier
-    require_accepting(resolved, now)
+    if resolved.acceptance(now) is not Acceptance.ACCEPTING:
+        # A resend of an answer stored before the campaign closed still gets its receipt.
+        earlier = _earlier_receipt(resolved, submission.submission_id, digest)
+        if earlier is not None:
+            return earlier
+        require_accepting(resolved, now)
+    values = _response_values(resolved, submission, valid, digest)
     for _attempt in range(RECEIPT_ATTEMPTS):
-        response = _build_response(resolved, submission, digest)
-        try:
-            with db.session.begin_nested():
-                db.session.add(response)
-                db.session.flush()
-                # One executemany for all answers; the ORM would send one INSERT per answer to learn its id.
-                db.session.execute(Answer.__table__.insert(), _answer_rows(resolved, response.id, valid))
-        except IntegrityError:
-            # Either a concurrent resend won the race on submission_id, or (rarely) the receipt code collided.
-            earlier = _earlier_receipt(resolved, submission.submission_id, digest)
-            if earlier is not None:
-                return earlier
-            continue
-        return Receipt(response=response, is_new=True, unit_code=resolved.link.unit.code)
+        values["receipt_code"] = receipt_code(secrets.token_bytes(RECEIPT_BYTES))
+        if insert_unless_duplicate(Response.__table__, values, Response.__table__.c.id) is not None:
+            return Receipt(values["receipt_code"], submission.submission_id, values["submitted_at"],
+                           resolved.unit.code, is_new=True)
+        # Nothing inserted: this submission id is stored already (a resend, perhaps a concurrent one),
+        # or, very rarely, the random receipt code was taken; then try another code.
+        earlier = _earlier_receipt(resolved, submission.submission_id, digest)
+        if earlier is not None:
+            return earlier
     raise AppError("server.error")
 
 
@@ -97,51 +94,42 @@ def _detail(resolved: ResolvedLink, error: AnswerError) -> dict[str, Any]:
 
 
 def _earlier_receipt(resolved: ResolvedLink, submission_id: str, digest: str) -> Receipt | None:
-    existing = db.session.scalar(select(Response).where(Response.submission_id == submission_id))
-    if existing is None:
+    row = db.session.execute(
+        select(Response.receipt_code, Response.submitted_at, Response.answers_digest).where(
+            Response.submission_id == submission_id
+        )
+    ).first()
+    if row is None:
         return None
-    if existing.answers_digest != digest:
+    if row.answers_digest != digest:
         raise AppError("response.conflict")
-    return Receipt(response=existing, is_new=False, unit_code=resolved.link.unit.code)
+    return Receipt(row.receipt_code, submission_id, row.submitted_at, resolved.unit.code, is_new=False)
 
 
-def _answer_rows(resolved: ResolvedLink, response_id: int, valid: list[ValidAnswer]) -> list[dict[str, Any]]:
-    versions = {cf.form_version.key: cf.form_version_id for cf in resolved.campaign.forms}
-    return [
-        {
-            "response_id": response_id,
-            "form_version_id": versions[a.form_key],
-            "question_key": a.question_key,
-            "value": a.value,
-            "score": a.score,
-            "is_substantive": a.is_substantive,
-        }
-        for a in valid
-    ]
-
-
-def _build_response(resolved: ResolvedLink, submission: Submission, digest: str) -> Response:
+def _response_values(
+    resolved: ResolvedLink, submission: Submission, valid: list[ValidAnswer], digest: str
+) -> dict[str, Any]:
     duration = submission.duration_seconds
     if duration is not None and not 0 <= duration <= MAX_DURATION_SECONDS:
         duration = None  # an impossible duration is not evidence of anything; keep the answers, drop the timing
-    return Response(
-        submission_id=submission.submission_id,
-        campaign_id=resolved.campaign.id,
-        unit_id=resolved.link.unit_id,
-        campaign_unit_id=resolved.link.id,
-        channel=submission.channel,
-        duration_seconds=duration,
-        answers_digest=digest,
-        receipt_code=receipt_code(secrets.token_bytes(RECEIPT_BYTES)),
-        submitted_at=utcnow(),
-    )
+    return {
+        "submission_id": submission.submission_id,
+        "campaign_id": resolved.campaign.id,
+        "unit_id": resolved.unit.id,
+        "campaign_unit_id": resolved.link_id,
+        "channel": submission.channel,
+        "form_versions": dict(resolved.form_version_ids),
+        "answers": answers_document(valid),
+        "duration_seconds": duration,
+        "answers_digest": digest,
+        "submitted_at": utcnow(),
+    }
 
 
-def find_receipt(link_token: str, code: str) -> Response:
+def find_receipt(resolved: ResolvedLink, code: str) -> Response:
     """The response with this receipt code for this link, or response.not_found."""
-    resolved = resolve_link(link_token)
     response = db.session.scalar(
-        select(Response).where(Response.receipt_code == code.upper(), Response.campaign_unit_id == resolved.link.id)
+        select(Response).where(Response.receipt_code == code.upper(), Response.campaign_unit_id == resolved.link_id)
     )
     if response is None:
         raise AppError("response.not_found")

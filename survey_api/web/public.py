@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Sequence
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -70,7 +70,7 @@ def submit_questionnaire(token: str):
                 resolved, token, values=answers, errors=errors, submission_id=submission_id, started=started, status=422
             )
         if error.code == "response.conflict":
-            return render_template("public/already.html", unit=resolved.link.unit, campaign=resolved.campaign), 409
+            return render_template("public/already.html", unit=resolved.unit, campaign=resolved.campaign), 409
         raise
     return redirect(url_for("public.thanks", token=token, receipt=receipt.code), code=303)
 
@@ -80,18 +80,18 @@ def thanks(token: str, receipt: str):
     """The thank-you page with the receipt code, shown only for a receipt that really exists."""
     if not looks_like_receipt(receipt.upper()):
         raise AppError("response.not_found")
-    response = find_receipt(token, receipt)
     resolved = resolve_link(token)
+    response = find_receipt(resolved, receipt)
     return render_template(
         "public/thanks.html",
         receipt=response.receipt_code,
-        unit=resolved.link.unit,
+        unit=resolved.unit,
         campaign=resolved.campaign,
         token=token,
     )
 
 
-def answers_from_form(forms: list[FormDefinition], form: Any) -> dict[str, dict[str, Any]]:
+def answers_from_form(forms: Sequence[FormDefinition], form: Any) -> dict[str, dict[str, Any]]:
     """Read the posted fields into {form_key: {question_key: value}}; multiple choice reads every checked box."""
     answers: dict[str, dict[str, Any]] = {}
     for definition in forms:

@@ -42,7 +42,6 @@ def test_migrations_apply_to_an_empty_database_and_match_the_models(tmp_path):
                 "campaign_units",
                 "form_versions",
                 "responses",
-                "answers",
             } <= tables
             downgrade(revision="base")
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}

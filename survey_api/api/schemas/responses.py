@@ -24,7 +24,7 @@ class SubmissionSchema(BaseSchema):
 
 
 class ReceiptSchema(BaseSchema):
-    receipt = fields.String(attribute="receipt_code", metadata={"example": "7K3Q-9XD2"})
+    receipt = fields.String(attribute="code", metadata={"example": "7K3Q-9XD2"})
     submission_id = fields.String()
     submitted_at = fields.AwareDateTime()
     unit_code = fields.String()
