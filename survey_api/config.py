@@ -46,7 +46,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "zh_CN"),
         "BABEL_DEFAULT_TIMEZONE": "UTC",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Pre-ping costs one round trip per request but turns a database restart into no error at all;
+        # without it the first request on each stale connection fails (and the client's resend succeeds).
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": _env("DATABASE_POOL_PRE_PING", "true") == "true",
+            "pool_recycle": _int("DATABASE_POOL_RECYCLE_SECONDS", 1800),
+        },
         "API_TITLE": "survey-api",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Mapping
 
 SUPPORTED_FORMAT_VERSIONS = frozenset({1})
@@ -40,7 +41,11 @@ class Question:
 
     def option(self, key: str) -> Option | None:
         """The option with this key, or None."""
-        return next((o for o in self.options if o.key == key), None)
+        return self._options_by_key.get(key)
+
+    @cached_property
+    def _options_by_key(self) -> dict[str, Option]:
+        return {o.key: o for o in self.options}
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,11 @@ class FormDefinition:
 
     def question(self, key: str) -> Question | None:
         """The question with this key, or None."""
-        return next((q for q in self.questions if q.key == key), None)
+        return self._questions_by_key.get(key)
+
+    @cached_property
+    def _questions_by_key(self) -> dict[str, Question]:
+        return {q.key: q for q in self.questions}
 
     @property
     def scored_questions(self) -> tuple[Question, ...]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..domain.campaigns import Acceptance, CampaignState, acceptance
@@ -64,20 +64,31 @@ class ResolvedLink:
 
 _FORMS_BY_TOKEN: dict[str, LinkForms] = {}
 
+# Built once: on the hot path, building and coercing a statement costs more than running it.
+_LINK_BY_TOKEN = (
+    select(
+        CampaignUnit.id,
+        Unit.id,
+        Unit.code,
+        Unit.name,
+        Campaign.id,
+        Campaign.title,
+        Campaign.period,
+        Campaign.state,
+        Campaign.opens_at,
+        Campaign.closes_at,
+    )
+    .join(Unit, Unit.id == CampaignUnit.unit_id)
+    .join(Campaign, Campaign.id == CampaignUnit.campaign_id)
+    .where(CampaignUnit.link_token == bindparam("token"))
+)
+
 
 def resolve_link(token: str) -> ResolvedLink:
     """The campaign × unit behind a public token, with its questionnaires; an unknown token is link.not_found."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise AppError("link.not_found")
-    row = db.session.execute(
-        select(
-            CampaignUnit.id, Unit.id, Unit.code, Unit.name, Campaign.id, Campaign.title, Campaign.period,
-            Campaign.state, Campaign.opens_at, Campaign.closes_at,
-        )
-        .join(Unit, Unit.id == CampaignUnit.unit_id)
-        .join(Campaign, Campaign.id == CampaignUnit.campaign_id)
-        .where(CampaignUnit.link_token == token)
-    ).first()
+    row = db.session.connection().execute(_LINK_BY_TOKEN, {"token": token}).first()
     if row is None:
         raise AppError("link.not_found")
     link_id, unit_id, unit_code, unit_name, campaign_id, title, period, state, opens_at, closes_at = row

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..domain.answers import AnswerError, ValidAnswer, answers_digest, answers_document, validate_answers
 from ..domain.campaigns import Acceptance
@@ -24,6 +24,11 @@ from .links import ResolvedLink, require_accepting, resolve_link
 SUBMISSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_DURATION_SECONDS = 24 * 3600
 RECEIPT_ATTEMPTS = 3
+
+
+_EARLIER_RECEIPT = select(Response.receipt_code, Response.submitted_at, Response.answers_digest).where(
+    Response.submission_id == bindparam("submission_id")
+)
 
 
 @dataclass(frozen=True)
@@ -94,11 +99,7 @@ def _detail(resolved: ResolvedLink, error: AnswerError) -> dict[str, Any]:
 
 
 def _earlier_receipt(resolved: ResolvedLink, submission_id: str, digest: str) -> Receipt | None:
-    row = db.session.execute(
-        select(Response.receipt_code, Response.submitted_at, Response.answers_digest).where(
-            Response.submission_id == submission_id
-        )
-    ).first()
+    row = db.session.connection().execute(_EARLIER_RECEIPT, {"submission_id": submission_id}).first()
     if row is None:
         return None
     if row.answers_digest != digest:

@@ -11,9 +11,7 @@ def _trim(value: Any) -> Any:
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, list):
-        return [_trim(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _trim(v) for k, v in value.items()}
+        return [v.strip() if isinstance(v, str) else v for v in value]
     return value
 
 
@@ -24,4 +22,6 @@ class BaseSchema(Schema):
 
     @pre_load
     def trim_whitespace(self, data: Any, **kwargs: Any) -> Any:
-        return _trim(data) if isinstance(data, dict) else data
+        """Trim the body's own text fields and lists of text. Nested documents (a respondent's answers) are
+        canonicalised by the domain rules that check them."""
+        return {k: _trim(v) for k, v in data.items()} if isinstance(data, dict) else data
