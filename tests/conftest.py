@@ -68,6 +68,15 @@ def compile_translations() -> None:
             write_mo(target, catalog, use_fuzzy=False)
 
 
+def database_config(folder: Path) -> tuple[dict, str | None]:
+    """Settings for a fresh, empty database: a PostgreSQL schema of its own when TEST_DATABASE_URL is set (its
+    name is returned so it can be dropped), else a new SQLite file in `folder`."""
+    if TEST_DATABASE_URL:
+        schema, engine_options, url = _postgres_schema_options(TEST_DATABASE_URL)
+        return {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": engine_options}, schema
+    return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'test.db'}"}, None
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     """The application on a fresh schema built by the migrations."""
@@ -80,12 +89,8 @@ def app(tmp_path_factory):
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "INSTANCE_PATH": str(instance),
     }
-    schema = None
-    if TEST_DATABASE_URL:
-        schema, engine_options, url = _postgres_schema_options(TEST_DATABASE_URL)
-        config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=engine_options)
-    else:
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'test.db'}"
+    database, schema = database_config(instance)
+    config.update(database)
     application = create_app(config)
     with application.app_context():
         upgrade()
@@ -129,3 +134,17 @@ def is_postgres(app) -> bool:
 @pytest.fixture
 def forms_dir(app) -> Path:
     return Path(app.config["FORMS_DIR"])
+
+
+@pytest.fixture
+def campaign(db_session):
+    """An open campaign over one unit with the four shipped questionnaires."""
+    from .factories import create_campaign
+
+    return create_campaign()
+
+
+@pytest.fixture
+def token(campaign) -> str:
+    """The public link token of the campaign's first unit."""
+    return campaign.links[0].link_token

@@ -18,7 +18,6 @@ from .schemas.campaigns import CampaignCreateSchema, CampaignQuerySchema, Campai
 
 PREFIX = "/campaigns"
 blp = Blueprint("campaigns", __name__, description="Survey campaigns and their QR links")
-FILE_RESPONSES = {"image/png": {}, "image/svg+xml": {}, "application/pdf": {}}
 
 
 @blp.route("")
@@ -86,8 +85,10 @@ def list_links(campaign_id):
 
 
 def _link_row(campaign: Campaign, link: CampaignUnit, responses: int) -> dict:
-    def file_url(endpoint: str) -> str:
-        return url_for(f"campaigns.{endpoint}", campaign_id=campaign.id, unit_code=link.unit.code, _external=True)
+    def file_url(endpoint: str, **extra: str) -> str:
+        return url_for(
+            f"campaigns.{endpoint}", campaign_id=campaign.id, unit_code=link.unit.code, _external=True, **extra
+        )
 
     return {
         "unit_code": link.unit.code,
@@ -95,8 +96,8 @@ def _link_row(campaign: Campaign, link: CampaignUnit, responses: int) -> dict:
         "category": link.unit.category,
         "token": link.link_token,
         "url": public_url(link.link_token),
-        "qr_png": file_url("unit_qr_png"),
-        "qr_svg": file_url("unit_qr_svg"),
+        "qr_png": file_url("unit_qr", image_format="png"),
+        "qr_svg": file_url("unit_qr", image_format="svg"),
         "poster_pdf": file_url("unit_poster"),
         "responses": responses,
     }
@@ -108,24 +109,21 @@ def _file(body: bytes, mimetype: str, filename: str) -> HttpResponse:
     return response
 
 
-@blp.route("/<int:campaign_id>/units/<unit_code>/qr.png")
-@blp.doc(security=OPERATOR_SECURITY, responses={"200": {"content": {"image/png": {}}}})
-@blp.alt_response(404, schema="Error", description="campaign.not_found or unit.not_found")
-@operator_required
-def unit_qr_png(campaign_id, unit_code):
-    """The unit's QR code as PNG; it encodes the full public URL."""
-    link = get_campaign_link(campaign_service.get_campaign(campaign_id), unit_code)
-    return _file(qr_png(public_url(link.link_token)), "image/png", f"qr-{campaign_id}-{unit_code}.png")
+QR_FORMATS = {"png": (qr_png, "image/png"), "svg": (qr_svg, "image/svg+xml")}
 
 
-@blp.route("/<int:campaign_id>/units/<unit_code>/qr.svg")
-@blp.doc(security=OPERATOR_SECURITY, responses={"200": {"content": {"image/svg+xml": {}}}})
+@blp.route("/<int:campaign_id>/units/<unit_code>/qr.<any(png, svg):image_format>")
+@blp.doc(
+    security=OPERATOR_SECURITY,
+    responses={"200": {"content": {"image/png": {}, "image/svg+xml": {}}}},
+)
 @blp.alt_response(404, schema="Error", description="campaign.not_found or unit.not_found")
 @operator_required
-def unit_qr_svg(campaign_id, unit_code):
-    """The unit's QR code as SVG."""
+def unit_qr(campaign_id, unit_code, image_format):
+    """The unit's QR code as PNG or SVG; it encodes the full public URL."""
     link = get_campaign_link(campaign_service.get_campaign(campaign_id), unit_code)
-    return _file(qr_svg(public_url(link.link_token)), "image/svg+xml", f"qr-{campaign_id}-{unit_code}.svg")
+    render, mimetype = QR_FORMATS[image_format]
+    return _file(render(public_url(link.link_token)), mimetype, f"qr-{campaign_id}-{unit_code}.{image_format}")
 
 
 def _poster(campaign: Campaign, link: CampaignUnit) -> PosterContent:

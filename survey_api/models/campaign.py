@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.campaigns import CampaignState
 from ..extensions import db
 from .form_version import FormVersion
-from .types import UTCDateTime
+from .types import UTCDateTime, value_enum
 from .unit import Unit
 
 
@@ -21,16 +21,7 @@ class Campaign(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     period: Mapped[str] = mapped_column(String(50))
     state: Mapped[CampaignState] = mapped_column(
-        Enum(
-            CampaignState,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-            validate_strings=True,
-            create_constraint=True,
-            name="campaign_state",
-        ),
-        default=CampaignState.DRAFT,
+        value_enum(CampaignState, "campaign_state"), default=CampaignState.DRAFT
     )
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

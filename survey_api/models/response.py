@@ -7,12 +7,12 @@ from datetime import datetime
 from enum import Enum as PyEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, func
+from sqlalchemy import JSON, ForeignKey, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .types import UTCDateTime
+from .types import UTCDateTime, value_enum
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
@@ -31,17 +31,7 @@ class Response(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     campaign_unit_id: Mapped[int] = mapped_column(ForeignKey("campaign_units.id"))
-    channel: Mapped[Channel] = mapped_column(
-        Enum(
-            Channel,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-            validate_strings=True,
-            create_constraint=True,
-            name="response_channel",
-        )
-    )
+    channel: Mapped[Channel] = mapped_column(value_enum(Channel, "response_channel"))
     # {form_key: form_version_id}: the exact questionnaire versions these answers were given to.
     form_versions: Mapped[dict[str, int]] = mapped_column(JSONDocument)
     # {form_key: {question_key: value}}, validated and canonical (trimmed text, options in form order).

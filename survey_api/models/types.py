@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from enum import Enum as PyEnum
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
+
+
+def value_enum(enum_class: type[PyEnum], name: str) -> Enum:
+    """A portable enum column storing the members' values, checked by a named constraint."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+        create_constraint=True,
+        name=name,
+    )
 
 
 class UTCDateTime(TypeDecorator):

@@ -68,8 +68,13 @@ def submit(submission: Submission, now: datetime | None = None, resolved: Resolv
     for _attempt in range(RECEIPT_ATTEMPTS):
         values["receipt_code"] = receipt_code(secrets.token_bytes(RECEIPT_BYTES))
         if insert_unless_duplicate(Response.__table__, values, Response.__table__.c.id) is not None:
-            return Receipt(values["receipt_code"], submission.submission_id, values["submitted_at"],
-                           resolved.unit.code, is_new=True)
+            return Receipt(
+                values["receipt_code"],
+                submission.submission_id,
+                values["submitted_at"],
+                resolved.unit.code,
+                is_new=True,
+            )
         # Nothing inserted: this submission id is stored already (a resend, perhaps a concurrent one),
         # or, very rarely, the random receipt code was taken; then try another code.
         earlier = _earlier_receipt(resolved, submission.submission_id, digest)

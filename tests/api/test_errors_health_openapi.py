@@ -78,7 +78,7 @@ def test_the_openapi_document_describes_the_api_and_its_errors(client):
         "/api/v1/units",
         "/api/v1/campaigns",
         "/api/v1/campaigns/{campaign_id}/open",
-        "/api/v1/campaigns/{campaign_id}/units/{unit_code}/qr.png",
+        "/api/v1/campaigns/{campaign_id}/units/{unit_code}/qr.{image_format}",
         "/api/v1/links/{token}/responses",
     ):
         assert path in paths, path

@@ -16,16 +16,6 @@ from survey_api.models import Response
 from ..factories import create_campaign, full_answers
 
 
-@pytest.fixture
-def campaign(db_session):
-    return create_campaign()
-
-
-@pytest.fixture
-def token(campaign):
-    return campaign.links[0].link_token
-
-
 def post(client, token, answers, submission_id=None, **extra):
     body = {"submission_id": submission_id or uuid.uuid4().hex, "answers": answers, **extra}
     return client.post(f"/api/v1/links/{token}/responses", json=body)

@@ -6,7 +6,7 @@ import threading
 import uuid
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from survey_api.extensions import db
 from survey_api.models import Campaign, CampaignForm, CampaignUnit, Response, Unit

@@ -10,18 +10,12 @@ from sqlalchemy import inspect
 from survey_api import create_app
 from survey_api.extensions import db
 
-from ..conftest import TEST_DATABASE_URL, _drop_postgres_schema, _postgres_schema_options
+from ..conftest import TEST_DATABASE_URL, _drop_postgres_schema, database_config
 
 
 def fresh_app(tmp_path):
-    config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path)}
-    schema = None
-    if TEST_DATABASE_URL:
-        schema, options, url = _postgres_schema_options(TEST_DATABASE_URL)
-        config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options)
-    else:
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'empty.db'}"
-    return create_app(config), schema
+    database, schema = database_config(tmp_path)
+    return create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), **database}), schema
 
 
 def test_migrations_apply_to_an_empty_database_and_match_the_models(tmp_path):

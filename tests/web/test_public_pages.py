@@ -16,16 +16,6 @@ from survey_api.services.campaigns import campaign_definitions
 from ..factories import create_campaign, full_answers
 
 
-@pytest.fixture
-def campaign(db_session):
-    return create_campaign()
-
-
-@pytest.fixture
-def token(campaign):
-    return campaign.links[0].link_token
-
-
 def hidden(html: str, name: str) -> str:
     return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
 
