@@ -35,7 +35,7 @@ CATALOGUE: dict[str, ErrorKind] = {
     "request.not_found": ErrorKind(404, _l("Nothing exists at this address.")),
     "request.method_not_allowed": ErrorKind(405, _l("This address does not accept that method.")),
     "request.conflict": ErrorKind(409, _l("This change conflicts with data that already exists.")),
-    "auth.required": ErrorKind(401, _l("Sign in or send a valid API token to use this endpoint.")),
+    "auth.required": ErrorKind(401, _l("Send a valid operator token (Authorization: Bearer …) to use this endpoint.")),
     "link.not_found": ErrorKind(
         404, _l("This survey link is not valid. Check the address, or scan the QR code again.")
     ),
@@ -44,9 +44,8 @@ CATALOGUE: dict[str, ErrorKind] = {
     "campaign.closed": ErrorKind(
         409, _l("This survey has closed and no longer takes answers. Thank you for your interest.")
     ),
-    "campaign.invalid_transition": ErrorKind(409, _l("A campaign that is %(current)s cannot be %(target)s.")),
+    "campaign.invalid_transition": ErrorKind(409, _l("A %(current)s campaign cannot move to %(target)s.")),
     "campaign.window_invalid": ErrorKind(422, _l("The closing time must be later than the opening time.")),
-    "campaign.locked": ErrorKind(409, _l("Only a draft campaign can be changed; this one is %(state)s.")),
     "unit.not_found": ErrorKind(404, _l("No unit has the code %(code)s.")),
     "unit.exists": ErrorKind(409, _l("A unit with this code already exists.")),
     "form.not_found": ErrorKind(404, _l("No questionnaire named %(key)s exists in the forms folder.")),
@@ -60,11 +59,9 @@ CATALOGUE: dict[str, ErrorKind] = {
         ),
     ),
     "response.not_found": ErrorKind(404, _l("No answer with this receipt code exists for this survey.")),
-    "server.unavailable": ErrorKind(
-        503, _l("The service cannot reach its database right now. Please try again shortly.")
-    ),
+    "server.unavailable": ErrorKind(503, _l("The service is temporarily unavailable. Please try again shortly.")),
     "server.error": ErrorKind(
-        500, _l("Something went wrong on our side. The answer may not have been saved; please try again.")
+        500, _l("Something went wrong on our side. Your request may not have been completed; please try again.")
     ),
 }
 

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +17,8 @@ from ..errors import AppError
 from ..extensions import db
 from ..models import Campaign, CampaignForm, CampaignUnit, Response
 from .clock import utcnow
+
+STATE_LABELS = {CampaignState.DRAFT: _l("draft"), CampaignState.OPEN: _l("open"), CampaignState.CLOSED: _l("closed")}
 from .forms_catalogue import definition_of, load_form, publish_form
 from .units import units_by_codes
 
@@ -82,7 +85,7 @@ def transition(campaign_id: int, target: CampaignState, now: datetime | None = N
     if campaign.state is target:
         return campaign  # repeating an open or a close changes nothing, so a retried request is harmless
     if not can_transition(campaign.state, target):
-        raise AppError("campaign.invalid_transition", current=campaign.state.value, target=target.value)
+        raise AppError("campaign.invalid_transition", current=STATE_LABELS[campaign.state], target=STATE_LABELS[target])
     now = now or utcnow()
     campaign.state = target
     if target is CampaignState.OPEN:

@@ -35,8 +35,8 @@
     var done = questions.filter(isAnswered).length;
     var bar = document.getElementById("progress-bar");
     bar.style.width = Math.round(100 * done / Math.max(questions.length, 1)) + "%";
-    document.getElementById("progress-text").textContent =
-      done + " / " + questions.length + " " + form.getAttribute("data-msg-progress");
+    document.getElementById("progress-text").textContent = form.getAttribute("data-msg-progress")
+      .replace("{done}", String(done)).replace("{total}", String(questions.length));
   }
 
   function limitChoices(group) {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Any, Sequence
 
@@ -19,6 +20,7 @@ from ..transactions import commit_on_success
 
 bp = Blueprint("public", __name__)
 FIELD_SEPARATOR = "."
+SECONDS_PER_QUESTION = 5  # a resident answers a closed question in a few seconds; used for the time estimate
 
 
 def _start_signer() -> URLSafeTimedSerializer:
@@ -121,6 +123,7 @@ def _duration(token: str, started: str) -> int | None:
 
 def _render_form(resolved, token: str, values: dict, errors: dict, submission_id: str, started: str, status: int = 200):
     total = sum(len(f.questions) for f in resolved.forms)
+    minutes = max(1, math.ceil(total * SECONDS_PER_QUESTION / 60))
     return render_template(
         "public/questionnaire.html",
         resolved=resolved,
@@ -132,4 +135,5 @@ def _render_form(resolved, token: str, values: dict, errors: dict, submission_id
         started=started,
         field_name=field_name,
         total_questions=total,
+        minutes=minutes,
     ), status

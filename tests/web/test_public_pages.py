@@ -171,3 +171,10 @@ def test_the_questionnaire_page_and_a_submission_take_a_handful_of_queries(clien
     assert count_queries(app, lambda: client.get(f"/s/{token}")) == 1
     fields = form_fields(campaign, client.get(f"/s/{token}").get_data(as_text=True))
     assert count_queries(app, lambda: client.post(f"/s/{token}", data=fields)) == 2  # resolve the link, insert
+
+
+def test_pages_are_in_chinese_by_default(client, token):
+    """The catalog really loads for the default locale (zh_CN is read as zh_Hans_CN by Babel)."""
+    assert "群众测评问卷" in client.get("/").get_data(as_text=True)
+    page = client.get(f"/s/{token}").get_data(as_text=True)
+    assert "评价对象：" in page and "提交" in page and "English" in page
