@@ -17,10 +17,14 @@ from ..errors import AppError
 from ..extensions import db
 from ..models import Campaign, CampaignForm, CampaignUnit, Response
 from .clock import utcnow
-
-STATE_LABELS = {CampaignState.DRAFT: _l("draft"), CampaignState.OPEN: _l("open"), CampaignState.CLOSED: _l("closed")}
 from .forms_catalogue import definition_of, load_form, publish_form
 from .units import units_by_codes
+
+STATE_LABELS = {
+    CampaignState.DRAFT: _l("draft"),
+    CampaignState.OPEN: _l("open"),
+    CampaignState.CLOSED: _l("closed"),
+}
 
 
 @dataclass(frozen=True)
