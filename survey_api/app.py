@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import SUPPORTED_LOCALES, load_config
-from .extensions import api, babel, db, migrate
+from .extensions import api, babel, csrf, db, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -49,6 +49,10 @@ def register_extensions(app: Flask) -> None:
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # lighter pages for weak mobile networks
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
     api.init_app(app, spec_kwargs={"components": {"schemas": {}}})
+    csrf.init_app(app)
+    from .auth import init_auth
+
+    init_auth(app)
     from . import models  # noqa: F401  (register the tables with the metadata)
 
 

@@ -12,10 +12,20 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
+from .domain.access import Role
 from .domain.campaigns import CampaignState
 from .domain.forms import FormDefinitionError
 from .errors import AppError
 from .extensions import db
+
+
+def cli_actor():
+    """Commands are recorded in the audit trail under the operating-system user who ran them."""
+    import getpass
+
+    from .services.audit import Actor
+
+    return Actor(user_id=None, name=f"cli:{getpass.getuser()}"[:64], role="system", via="cli")
 
 
 @contextmanager
@@ -79,7 +89,7 @@ def units_create(code: str, name: str, category: str, parent_area: str | None) -
     from .services.units import create_unit
 
     with transaction():
-        unit = create_unit(code.strip(), name.strip(), category.strip(), parent_area)
+        unit = create_unit(cli_actor(), code.strip(), name.strip(), category.strip(), parent_area)
     click.echo(f"created unit {unit.code} {unit.name}")
 
 
@@ -110,6 +120,7 @@ def campaigns_create(title, period, form_keys, unit_codes, all_units, opens_at, 
         if not codes:
             raise click.UsageError("name units with --unit or use --all-units")
         campaign = create_campaign(
+            cli_actor(),
             NewCampaign(
                 title=title,
                 period=period,
@@ -117,7 +128,7 @@ def campaigns_create(title, period, form_keys, unit_codes, all_units, opens_at, 
                 unit_codes=codes,
                 opens_at=_datetime(opens_at),
                 closes_at=_datetime(closes_at),
-            )
+            ),
         )
     click.echo(f"created campaign {campaign.id} ({campaign.state.value}) with {len(campaign.links)} units")
 
@@ -138,7 +149,7 @@ def _transition_command(name: str, target: CampaignState) -> None:
         from .services.campaigns import transition
 
         with transaction():
-            campaign = transition(campaign_id, target)
+            campaign = transition(cli_actor(), campaign_id, target)
         click.echo(f"campaign {campaign.id} is {campaign.state.value}")
 
 
@@ -186,15 +197,70 @@ def _print_links(campaign) -> None:
 @demo_cli.command("load")
 def demo_load() -> None:
     """Load the demo district (idempotent) and print each unit's public URL."""
-    from .services.demo import load_demo
+    from .services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 
     with transaction():
-        campaign = load_demo()
+        campaign = load_demo(cli_actor())
         _print_links(campaign)
+    click.echo(f"\nDemo accounts (password {DEMO_PASSWORD}), console at /console/login:")
+    for username, display_name, role, unit_code in DEMO_ACCOUNTS:
+        click.echo(f"  {username:<10} {role.value:<12} {display_name}" + (f" ({unit_code})" if unit_code else ""))
+
+
+users_cli = click.Group("users", help="Staff accounts.")
+tokens_cli = click.Group("tokens", help="Personal API tokens.")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--unit", "unit_code", default=None, help="The unit of a unit account.")
+@click.option("--display-name", default=None)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of asking.")
+def users_create(username, role, unit_code, display_name, password_stdin) -> None:
+    """Create a staff account (the first admin, for instance)."""
+    from .services.accounts import create_user
+
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with transaction():
+        user = create_user(cli_actor(), username, password, Role(role), display_name=display_name, unit_code=unit_code)
+    click.echo(f"created {user.role.value} account {user.username}")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List staff accounts."""
+    from .services.accounts import list_users
+
+    for user in list_users():
+        unit = user.unit.code if user.unit else ""
+        click.echo(f"{user.username}\t{user.role.value}\t{unit}\t{'active' if user.is_active else 'disabled'}")
+
+
+@tokens_cli.command("create")
+@click.argument("username")
+@click.argument("name")
+@click.option("--valid-days", type=click.IntRange(1, 3650), default=None)
+def tokens_create(username, name, valid_days) -> None:
+    """Create an API token for an account and print it once."""
+    from sqlalchemy import select
+
+    from .models import User
+    from .services.api_tokens import create_token
+
+    with transaction():
+        user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"no account named {username}")
+        issued = create_token(cli_actor(), user, name, valid_days)
+    click.echo(issued.secret)
 
 
 def register_cli(app: Flask) -> None:
-    for group in (forms_cli, units_cli, campaigns_cli, demo_cli):
+    for group in (forms_cli, units_cli, campaigns_cli, demo_cli, users_cli, tokens_cli):
         app.cli.add_command(group)
 
 

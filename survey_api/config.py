@@ -42,7 +42,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "FORMS_DIR": _env("FORMS_DIR", str(PROJECT_ROOT / "forms")),
         # Largest request body accepted anywhere; a full questionnaire is a few kilobytes.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
-        "OPERATOR_API_TOKEN": _env("OPERATOR_API_TOKEN"),
+        # werkzeug's scrypt: memory-hard, the modern default; only tests choose a cheaper one.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "zh_CN"),
         "BABEL_DEFAULT_TIMEZONE": "UTC",
@@ -59,6 +60,16 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "OPENAPI_JSON_PATH": "openapi.json",
         "JSON_AS_ASCII": False,
     }
+    public_is_https = config["PUBLIC_BASE_URL"].startswith("https://")
+    config.update(
+        # Staff sessions: HttpOnly, same-site, secure whenever the site is served over HTTPS; a working day long.
+        SESSION_COOKIE_SECURE=_env("SESSION_COOKIE_SECURE", "true" if public_is_https else "false") == "true",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=_int("SESSION_HOURS", 8) * 3600,
+        WTF_CSRF_TIME_LIMIT=_int("SESSION_HOURS", 8) * 3600,
+        WTF_CSRF_SSL_STRICT=public_is_https,
+    )
     if overrides:
         config.update(overrides)
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])

@@ -35,7 +35,19 @@ CATALOGUE: dict[str, ErrorKind] = {
     "request.not_found": ErrorKind(404, _l("Nothing exists at this address.")),
     "request.method_not_allowed": ErrorKind(405, _l("This address does not accept that method.")),
     "request.conflict": ErrorKind(409, _l("This change conflicts with data that already exists.")),
-    "auth.required": ErrorKind(401, _l("Send a valid operator token (Authorization: Bearer …) to use this endpoint.")),
+    "auth.required": ErrorKind(401, _l("Sign in, or send a valid API token (Authorization: Bearer …), to use this.")),
+    "auth.invalid_credentials": ErrorKind(401, _l("The username or password is wrong.")),
+    "auth.locked": ErrorKind(429, _l("Too many failed sign-ins. This account is locked for a while; try again later.")),
+    "auth.forbidden": ErrorKind(403, _l("Your role does not allow this.")),
+    "request.csrf_failed": ErrorKind(
+        403, _l("This form has expired or did not come from this site. Reload the page and try again.")
+    ),
+    "account.exists": ErrorKind(409, _l("An account with this username already exists.")),
+    "account.weak_password": ErrorKind(
+        422, _l("Choose a password of at least 10 characters that does not contain the username and is not too simple.")
+    ),
+    "account.unit_mismatch": ErrorKind(422, _l("A unit account needs its unit, and only unit accounts have one.")),
+    "token.not_found": ErrorKind(404, _l("You have no API token with this id.")),
     "link.not_found": ErrorKind(
         404, _l("This survey link is not valid. Check the address, or scan the QR code again.")
     ),
@@ -68,6 +80,7 @@ CATALOGUE: dict[str, ErrorKind] = {
 # Unique constraints (named by the convention in extensions.py) that clients can run into, mapped to catalogue codes.
 UNIQUE_VIOLATIONS = {
     "uq_units_code": "unit.exists",
+    "uq_users_username": "account.exists",
 }
 
 HTTP_STATUS_CODES = {
@@ -141,6 +154,11 @@ def render_error(error: AppError):
 
 
 def _from_http_exception(exc: HTTPException) -> AppError:
+    from flask_wtf.csrf import CSRFError
+
+    if isinstance(exc, CSRFError):
+        log.warning("refused a form without a valid CSRF token on %s from %s", request.path, request.remote_addr)
+        return AppError("request.csrf_failed")
     data: Mapping[str, Any] = getattr(exc, "data", None) or {}
     messages = data.get("messages")
     if exc.code == 400 and messages and "json" in messages and any("Invalid JSON" in m for m in _flatten(messages)):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -40,3 +42,5 @@ class CatalogueApi(Api):
 
 api = CatalogueApi()
 babel = Babel()
+login_manager = LoginManager()
+csrf = CSRFProtect()

@@ -88,6 +88,7 @@ def app(tmp_path_factory):
         "IDENTITY_HASH_KEY": "test-identity-key",
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "INSTANCE_PATH": str(instance),
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast for tests; production keeps scrypt
     }
     database, schema = database_config(instance)
     config.update(database)
@@ -148,3 +149,52 @@ def campaign(db_session):
 def token(campaign) -> str:
     """The public link token of the campaign's first unit."""
     return campaign.links[0].link_token
+
+
+PERSONAS = {
+    # name: (role, which of the two persona units the account belongs to)
+    "admin": ("admin", None),
+    "statistician": ("statistician", None),
+    "enumerator": ("enumerator", None),
+    "unit_a": ("unit", "A"),
+    "unit_b": ("unit", "B"),
+    "auditor": ("auditor", None),
+}
+
+
+@pytest.fixture
+def persona_units(db_session):
+    """The two units that the unit personas belong to."""
+    from .factories import create_unit
+
+    return {"A": create_unit(code="UA1", name="城关街道"), "B": create_unit(code="UB1", name="东城街道")}
+
+
+@pytest.fixture
+def persona_tokens(persona_units) -> dict[str, str]:
+    """An account and API token for each persona (anonymous has none)."""
+    from .factories import create_account, issue_token
+
+    tokens = {}
+    for name, (role, unit_key) in PERSONAS.items():
+        user = create_account(f"p_{name}", role, persona_units.get(unit_key) if unit_key else None)
+        tokens[name] = issue_token(user)
+    return tokens
+
+
+@pytest.fixture
+def client_as(app, persona_tokens):
+    """client_as("auditor") is a test client that sends that persona's API token; client_as(None) sends none."""
+
+    def make(name: str | None):
+        client = app.test_client()
+        if name is not None:
+            client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {persona_tokens[name]}"
+        return client
+
+    return make
+
+
+@pytest.fixture
+def admin_client(client_as):
+    return client_as("admin")

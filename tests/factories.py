@@ -9,6 +9,7 @@ from datetime import datetime
 from survey_api.domain.campaigns import CampaignState
 from survey_api.extensions import db
 from survey_api.models import Campaign, Unit
+from survey_api.services.audit import SYSTEM
 from survey_api.services.campaigns import NewCampaign, campaign_definitions, transition
 from survey_api.services.campaigns import create_campaign as service_create_campaign
 from survey_api.services.units import create_unit as service_create_unit
@@ -17,7 +18,7 @@ INDEX_FORMS = ["happiness", "satisfaction", "security", "profile"]
 
 
 def create_unit(code: str | None = None, name: str = "城关街道", category: str = "乡镇街道") -> Unit:
-    unit = service_create_unit(code or f"U{uuid.uuid4().hex[:8]}", name, category, "示范区")
+    unit = service_create_unit(SYSTEM, code or f"U{uuid.uuid4().hex[:8]}", name, category, "示范区")
     db.session.commit()  # in tests this only releases a savepoint; the test's outer transaction is rolled back
     return unit
 
@@ -33,6 +34,7 @@ def create_campaign(
     """A campaign in the given state ("draft", "open" or "closed") over the given units."""
     units = units or [create_unit()]
     campaign = service_create_campaign(
+        SYSTEM,
         NewCampaign(
             title=title,
             period="2026年度",
@@ -40,12 +42,12 @@ def create_campaign(
             unit_codes=[u.code for u in units],
             opens_at=opens_at,
             closes_at=closes_at,
-        )
+        ),
     )
     if state in ("open", "closed"):
-        transition(campaign.id, CampaignState.OPEN)
+        transition(SYSTEM, campaign.id, CampaignState.OPEN)
     if state == "closed":
-        transition(campaign.id, CampaignState.CLOSED)
+        transition(SYSTEM, campaign.id, CampaignState.CLOSED)
     db.session.commit()
     return campaign
 
@@ -66,3 +68,25 @@ def full_answers(campaign: Campaign) -> dict:
                 given[q.key] = "路灯坏了很久，希望尽快修好。"
         answers[form.key] = given
     return answers
+
+
+PERSONA_PASSWORD = "Persona-pass-2026"
+
+
+def create_account(username: str, role: str, unit: Unit | None = None):
+    """A staff account committed like the other factories."""
+    from survey_api.domain.access import Role
+    from survey_api.services.accounts import create_user
+
+    user = create_user(SYSTEM, username, PERSONA_PASSWORD, Role(role), unit_code=unit.code if unit else None)
+    db.session.commit()
+    return user
+
+
+def issue_token(user) -> str:
+    """A fresh API token for the account."""
+    from survey_api.services.api_tokens import create_token
+
+    secret = create_token(SYSTEM, user, "tests").secret
+    db.session.commit()
+    return secret

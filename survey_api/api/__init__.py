@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
+from ..extensions import csrf
+from .security import API_TOKEN_SCHEME
+
 
 def register_api(api: Api) -> None:
-    from . import campaigns, public, units
+    from . import accounts, audit, campaigns, public, units
 
-    api.spec.components.security_scheme(
-        "operatorToken",
-        {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "Operator endpoints need this token when OPERATOR_API_TOKEN is set.",
-        },
-    )
-    for module in (units, campaigns, public):
+    api.spec.components.security_scheme("apiToken", API_TOKEN_SCHEME)
+    for module in (units, campaigns, public, accounts, audit):
+        # The API authenticates with bearer tokens, never cookies, so cross-site requests cannot ride a session.
+        csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Response as HttpResponse
-from flask import url_for
+from flask import g, url_for
 from flask_smorest import Blueprint
 
+from ..auth import api_requires
 from ..domain.campaigns import CampaignState
 from ..models import Campaign, CampaignUnit
 from ..services import campaigns as campaign_service
@@ -13,55 +14,55 @@ from ..services.links import campaign_links, get_campaign_link, public_url
 from ..services.posters import PosterContent, posters_pdf
 from ..services.qr import qr_png, qr_svg
 from ..transactions import commit_on_success
-from .guard import OPERATOR_SECURITY, operator_required
 from .schemas.campaigns import CampaignCreateSchema, CampaignQuerySchema, CampaignSchema, LinkSchema
+from .security import TOKEN_SECURITY
 
 PREFIX = "/campaigns"
 blp = Blueprint("campaigns", __name__, description="Survey campaigns and their QR links")
 
 
 @blp.route("")
-@blp.doc(security=OPERATOR_SECURITY)
+@blp.doc(security=TOKEN_SECURITY)
 @blp.arguments(CampaignQuerySchema, location="query")
 @blp.response(200, CampaignSchema(many=True))
-@operator_required
+@api_requires("campaign.read")
 def list_campaigns(query):
     """List campaigns, newest first."""
     return campaign_service.list_campaigns(query.get("state"))
 
 
 @blp.route("", methods=["POST"])
-@blp.doc(security=OPERATOR_SECURITY)
+@blp.doc(security=TOKEN_SECURITY)
 @blp.arguments(CampaignCreateSchema)
 @blp.response(201, CampaignSchema)
 @blp.alt_response(404, schema="Error", description="unit.not_found or form.not_found")
 @blp.alt_response(422, schema="Error", description="request.invalid or campaign.window_invalid")
-@operator_required
+@api_requires("campaign.write")
 @commit_on_success
 def create_campaign(body):
     """Create a draft campaign from questionnaires in forms/ and a list of unit codes."""
-    return campaign_service.create_campaign(campaign_service.NewCampaign(**body))
+    return campaign_service.create_campaign(g.actor, campaign_service.NewCampaign(**body))
 
 
 @blp.route("/<int:campaign_id>")
-@blp.doc(security=OPERATOR_SECURITY)
+@blp.doc(security=TOKEN_SECURITY)
 @blp.response(200, CampaignSchema)
 @blp.alt_response(404, schema="Error", description="campaign.not_found")
-@operator_required
+@api_requires("campaign.read")
 def get_campaign(campaign_id):
     """One campaign."""
     return campaign_service.get_campaign(campaign_id)
 
 
 def _transition_view(target: CampaignState):
-    @blp.doc(security=OPERATOR_SECURITY)
+    @blp.doc(security=TOKEN_SECURITY)
     @blp.response(200, CampaignSchema)
     @blp.alt_response(404, schema="Error", description="campaign.not_found")
     @blp.alt_response(409, schema="Error", description="campaign.invalid_transition")
-    @operator_required
+    @api_requires("campaign.write")
     @commit_on_success
     def view(campaign_id):
-        return campaign_service.transition(campaign_id, target)
+        return campaign_service.transition(g.actor, campaign_id, target)
 
     view.__name__ = f"{target.value}_campaign"
     view.__doc__ = f"Move the campaign to {target.value}; repeating it changes nothing."
@@ -73,10 +74,10 @@ blp.route("/<int:campaign_id>/close", methods=["POST"])(_transition_view(Campaig
 
 
 @blp.route("/<int:campaign_id>/links")
-@blp.doc(security=OPERATOR_SECURITY)
+@blp.doc(security=TOKEN_SECURITY)
 @blp.response(200, LinkSchema(many=True))
 @blp.alt_response(404, schema="Error", description="campaign.not_found")
-@operator_required
+@api_requires("campaign.read")
 def list_links(campaign_id):
     """Each unit's public link, QR images, poster and response count."""
     campaign = campaign_service.get_campaign(campaign_id)
@@ -114,11 +115,11 @@ QR_FORMATS = {"png": (qr_png, "image/png"), "svg": (qr_svg, "image/svg+xml")}
 
 @blp.route("/<int:campaign_id>/units/<unit_code>/qr.<any(png, svg):image_format>")
 @blp.doc(
-    security=OPERATOR_SECURITY,
+    security=TOKEN_SECURITY,
     responses={"200": {"content": {"image/png": {}, "image/svg+xml": {}}}},
 )
 @blp.alt_response(404, schema="Error", description="campaign.not_found or unit.not_found")
-@operator_required
+@api_requires("campaign.read")
 def unit_qr(campaign_id, unit_code, image_format):
     """The unit's QR code as PNG or SVG; it encodes the full public URL."""
     link = get_campaign_link(campaign_service.get_campaign(campaign_id), unit_code)
@@ -133,9 +134,9 @@ def _poster(campaign: Campaign, link: CampaignUnit) -> PosterContent:
 
 
 @blp.route("/<int:campaign_id>/units/<unit_code>/poster.pdf")
-@blp.doc(security=OPERATOR_SECURITY, responses={"200": {"content": {"application/pdf": {}}}})
+@blp.doc(security=TOKEN_SECURITY, responses={"200": {"content": {"application/pdf": {}}}})
 @blp.alt_response(404, schema="Error", description="campaign.not_found or unit.not_found")
-@operator_required
+@api_requires("campaign.read")
 def unit_poster(campaign_id, unit_code):
     """A printable A4 poster for one unit."""
     campaign = campaign_service.get_campaign(campaign_id)
@@ -144,9 +145,9 @@ def unit_poster(campaign_id, unit_code):
 
 
 @blp.route("/<int:campaign_id>/posters.pdf")
-@blp.doc(security=OPERATOR_SECURITY, responses={"200": {"content": {"application/pdf": {}}}})
+@blp.doc(security=TOKEN_SECURITY, responses={"200": {"content": {"application/pdf": {}}}})
 @blp.alt_response(404, schema="Error", description="campaign.not_found")
-@operator_required
+@api_requires("campaign.read")
 def all_posters(campaign_id):
     """Every unit's poster for a campaign, one page each, in unit-code order."""
     campaign = campaign_service.get_campaign(campaign_id)

@@ -1,8 +1,21 @@
 """SQLAlchemy models, one module per aggregate. No request access and no commits here."""
 
+from .account import ApiToken, User
+from .audit import AuditEvent
 from .campaign import Campaign, CampaignForm, CampaignUnit
 from .form_version import FormVersion
 from .response import Channel, Response
 from .unit import Unit
 
-__all__ = ["Campaign", "CampaignForm", "CampaignUnit", "Channel", "FormVersion", "Response", "Unit"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Campaign",
+    "CampaignForm",
+    "CampaignUnit",
+    "Channel",
+    "FormVersion",
+    "Response",
+    "Unit",
+    "User",
+]

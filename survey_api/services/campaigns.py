@@ -16,6 +16,7 @@ from ..domain.forms import FormDefinition
 from ..errors import AppError
 from ..extensions import db
 from ..models import Campaign, CampaignForm, CampaignUnit, Response
+from .audit import Actor, record
 from .clock import utcnow
 from .forms_catalogue import definition_of, load_form, publish_form
 from .units import units_by_codes
@@ -37,12 +38,12 @@ class NewCampaign:
     closes_at: datetime | None = None
 
 
-def create_campaign(spec: NewCampaign) -> Campaign:
+def create_campaign(actor: Actor, spec: NewCampaign) -> Campaign:
     """A draft campaign with the current version of each questionnaire and a fresh link per unit."""
     if check_window(spec.opens_at, spec.closes_at):
         raise AppError("campaign.window_invalid")
     units = units_by_codes(list(dict.fromkeys(spec.unit_codes)))
-    versions = [publish_form(load_form(key)) for key in dict.fromkeys(spec.form_keys)]
+    versions = [publish_form(actor, load_form(key)) for key in dict.fromkeys(spec.form_keys)]
     campaign = Campaign(
         title=spec.title,
         period=spec.period,
@@ -54,6 +55,20 @@ def create_campaign(spec: NewCampaign) -> Campaign:
     campaign.links = [CampaignUnit(unit_id=u.id, link_token=new_link_token()) for u in units]
     db.session.add(campaign)
     db.session.flush()
+    record(
+        actor,
+        "campaign.create",
+        "campaign",
+        campaign.id,
+        {
+            "title": spec.title,
+            "period": spec.period,
+            "opens_at": spec.opens_at,
+            "closes_at": spec.closes_at,
+            "forms": [f"{v.key} v{v.version}" for v in versions],
+            "units": [u.code for u in units],
+        },
+    )
     return campaign
 
 
@@ -81,7 +96,7 @@ def get_campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
-def transition(campaign_id: int, target: CampaignState, now: datetime | None = None) -> Campaign:
+def transition(actor: Actor, campaign_id: int, target: CampaignState, now: datetime | None = None) -> Campaign:
     """Open or close a campaign; an impossible move (closed → open, say) is a conflict."""
     campaign = db.session.scalar(select(Campaign).where(Campaign.id == campaign_id).with_for_update())
     if campaign is None:
@@ -91,6 +106,13 @@ def transition(campaign_id: int, target: CampaignState, now: datetime | None = N
     if not can_transition(campaign.state, target):
         raise AppError("campaign.invalid_transition", current=STATE_LABELS[campaign.state], target=STATE_LABELS[target])
     now = now or utcnow()
+    record(
+        actor,
+        f"campaign.{'open' if target is CampaignState.OPEN else 'close'}",
+        "campaign",
+        campaign.id,
+        {"state": [campaign.state, target]},
+    )
     campaign.state = target
     if target is CampaignState.OPEN:
         campaign.opened_at = now

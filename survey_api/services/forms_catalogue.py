@@ -16,6 +16,7 @@ from ..domain.forms import DefinitionProblem, FormDefinition, FormDefinitionErro
 from ..errors import AppError
 from ..extensions import db
 from ..models import FormVersion
+from .audit import Actor, record
 
 FORM_SUFFIXES = (".yaml", ".yml")
 
@@ -73,7 +74,7 @@ def checksum(raw: Any) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def publish_form(definition: FormDefinition) -> FormVersion:
+def publish_form(actor: Actor, definition: FormDefinition) -> FormVersion:
     """The stored version with this exact content, or a new version number if the content changed."""
     raw = json.loads(json.dumps(dict(definition.raw), ensure_ascii=False, default=str))
     digest = checksum(raw)
@@ -95,6 +96,13 @@ def publish_form(definition: FormDefinition) -> FormVersion:
     )
     db.session.add(version)
     db.session.flush()
+    record(
+        actor,
+        "form.publish",
+        "form_version",
+        version.id,
+        {"key": version.key, "version": version.version, "checksum": digest},
+    )
     return version
 
 

@@ -8,9 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import AppError
 from ..extensions import db
 from ..models import Unit
+from .audit import Actor, record
 
 
-def create_unit(code: str, name: str, category: str, parent_area: str | None = None) -> Unit:
+def create_unit(actor: Actor, code: str, name: str, category: str, parent_area: str | None = None) -> Unit:
     """Add a unit; a code already in use is a conflict."""
     unit = Unit(code=code, name=name, category=category, parent_area=parent_area)
     try:
@@ -18,12 +19,21 @@ def create_unit(code: str, name: str, category: str, parent_area: str | None = N
             db.session.add(unit)
     except IntegrityError as exc:
         raise AppError("unit.exists", details={"code": code}) from exc
+    record(
+        actor,
+        "unit.create",
+        "unit",
+        unit.id,
+        {"code": code, "name": name, "category": category, "parent_area": parent_area},
+    )
     return unit
 
 
-def list_units(category: str | None = None) -> list[Unit]:
-    """Units in code order, optionally of one category."""
+def list_units(category: str | None = None, only_unit_id: int | None = None) -> list[Unit]:
+    """Units in code order, optionally of one category, or only one unit (for a unit's own staff)."""
     query = select(Unit).order_by(Unit.code)
+    if only_unit_id is not None:
+        query = query.where(Unit.id == only_unit_id)
     if category:
         query = query.where(Unit.category == category)
     return list(db.session.scalars(query))

@@ -6,7 +6,12 @@ from flask import Flask
 
 
 def register_web(app: Flask) -> None:
-    from . import health, public
+    from ..extensions import csrf
+    from . import console, health, public
 
+    # Residents have no session to ride: a forged cross-site post could only do what anyone can do directly.
+    csrf.exempt(public.bp)
+    csrf.exempt(health.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(console.bp, url_prefix="/console")

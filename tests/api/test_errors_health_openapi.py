@@ -33,14 +33,14 @@ def test_browsers_get_a_page_and_scripts_get_json_for_the_same_error(client):
     assert data.mimetype == "application/json" and data.get_json()["code"] == "request.not_found"
 
 
-def test_an_unexpected_failure_is_a_logged_500_that_reveals_nothing(client, app, monkeypatch, caplog):
+def test_an_unexpected_failure_is_a_logged_500_that_reveals_nothing(admin_client, monkeypatch, caplog):
     from survey_api.services import units
 
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(units, "list_units", explode)
-    response = client.get("/api/v1/units")
+    response = admin_client.get("/api/v1/units")
     assert response.status_code == 500 and response.get_json()["code"] == "server.error"
     assert "secret" not in response.get_data(as_text=True)
     assert "secret internals" in caplog.text
@@ -85,6 +85,6 @@ def test_the_openapi_document_describes_the_api_and_its_errors(client):
     assert set(spec["components"]["schemas"]["Error"]["properties"]) == {"code", "status", "message", "details"}
     submit = paths["/api/v1/links/{token}/responses"]["post"]
     assert {"201", "200", "409", "422", "413", "415"} <= set(submit["responses"])
-    assert "operatorToken" in spec["components"]["securitySchemes"]
-    assert paths["/api/v1/units"]["get"]["security"] == [{"operatorToken": []}]
+    assert "apiToken" in spec["components"]["securitySchemes"]
+    assert paths["/api/v1/units"]["get"]["security"] == [{"apiToken": []}]
     assert "security" not in submit  # the public questionnaire needs no login

@@ -81,10 +81,10 @@ def test_the_same_id_with_different_answers_is_a_conflict(client, campaign, toke
     assert kept.answers["satisfaction"]["overall"] == "very_satisfied"
 
 
-def test_a_resend_after_the_campaign_closed_still_gets_its_receipt(client, campaign, token):
+def test_a_resend_after_the_campaign_closed_still_gets_its_receipt(client, admin_client, campaign, token):
     answers = full_answers(campaign)
     first = post(client, token, answers, submission_id="late-resend-1").get_json()
-    client.post(f"/api/v1/campaigns/{campaign.id}/close")
+    assert admin_client.post(f"/api/v1/campaigns/{campaign.id}/close").status_code == 200
     again = post(client, token, answers, submission_id="late-resend-1")
     assert again.status_code == 200 and again.get_json()["receipt"] == first["receipt"]
     fresh = post(client, token, answers)

@@ -33,8 +33,8 @@ def decode(image: Image.Image) -> list[str]:
     return [result.text for result in zxingcpp.read_barcodes(image)]
 
 
-def test_the_png_qr_code_decodes_to_the_units_url(client, campaign):
-    response = client.get(f"/api/v1/campaigns/{campaign.id}/units/T01/qr.png")
+def test_the_png_qr_code_decodes_to_the_units_url(admin_client, campaign):
+    response = admin_client.get(f"/api/v1/campaigns/{campaign.id}/units/T01/qr.png")
     assert response.status_code == 200 and response.mimetype == "image/png"
     assert decode(Image.open(io.BytesIO(response.data))) == [unit_url(campaign, "T01")]
 
@@ -51,8 +51,8 @@ def rasterise_svg(svg: str, scale: int = 10) -> Image.Image:
     return image
 
 
-def test_the_svg_qr_code_decodes_to_the_units_url(client, campaign):
-    response = client.get(f"/api/v1/campaigns/{campaign.id}/units/S01/qr.svg")
+def test_the_svg_qr_code_decodes_to_the_units_url(admin_client, campaign):
+    response = admin_client.get(f"/api/v1/campaigns/{campaign.id}/units/S01/qr.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert decode(rasterise_svg(response.data.decode())) == [unit_url(campaign, "S01")]
 
@@ -74,8 +74,8 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
     ).stdout.decode("utf-8")
 
 
-def test_a_units_poster_is_an_a4_page_with_its_name_instruction_and_a_working_code(client, campaign, tmp_path):
-    response = client.get(f"/api/v1/campaigns/{campaign.id}/units/T01/poster.pdf")
+def test_a_units_poster_is_an_a4_page_with_its_name_instruction_and_a_working_code(admin_client, campaign, tmp_path):
+    response = admin_client.get(f"/api/v1/campaigns/{campaign.id}/units/T01/poster.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     [page] = pdf_pages(response.data, tmp_path)
     assert abs(page.width / page.height - 210 / 297) < 0.01  # A4 portrait
@@ -84,12 +84,12 @@ def test_a_units_poster_is_an_a4_page_with_its_name_instruction_and_a_working_co
     assert "城关街道" in text and "扫描二维码" in text and campaign.title in text
 
 
-def test_the_campaign_poster_pack_has_one_page_per_unit_in_code_order(client, campaign, tmp_path):
-    response = client.get(f"/api/v1/campaigns/{campaign.id}/posters.pdf")
+def test_the_campaign_poster_pack_has_one_page_per_unit_in_code_order(admin_client, campaign, tmp_path):
+    response = admin_client.get(f"/api/v1/campaigns/{campaign.id}/posters.pdf")
     pages = pdf_pages(response.data, tmp_path)
     assert [decode(page) for page in pages] == [[unit_url(campaign, "S01")], [unit_url(campaign, "T01")]]
 
 
-def test_qr_files_for_an_unknown_unit_or_campaign_are_404(client, campaign):
-    assert client.get(f"/api/v1/campaigns/{campaign.id}/units/NOPE/qr.png").get_json()["code"] == "unit.not_found"
-    assert client.get("/api/v1/campaigns/999999/posters.pdf").get_json()["code"] == "campaign.not_found"
+def test_qr_files_for_an_unknown_unit_or_campaign_are_404(admin_client, campaign):
+    assert admin_client.get(f"/api/v1/campaigns/{campaign.id}/units/NOPE/qr.png").get_json()["code"] == "unit.not_found"
+    assert admin_client.get("/api/v1/campaigns/999999/posters.pdf").get_json()["code"] == "campaign.not_found"

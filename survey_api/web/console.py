@@ -1,0 +1,59 @@
+"""The operator console: server-rendered pages for staff, signed in with a cookie session."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_login import login_user, logout_user
+
+from ..auth import client_address, page_requires
+from ..errors import AppError
+from ..services import accounts as account_service
+from ..transactions import commit_on_success
+
+bp = Blueprint("console", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only redirect within this site after signing in."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlparse(target).netloc:
+        return target
+    return url_for("console.home")
+
+
+@bp.get("/login")
+def login():
+    return render_template("console/login.html", next=request.args.get("next", ""), error=None)
+
+
+@bp.post("/login")
+@commit_on_success
+def login_post():
+    """Sign in; a failure says only that the name or password is wrong, and counts towards a lockout."""
+    username = request.form.get("username", "")[:64]
+    password = request.form.get("password", "")[:200]
+    try:
+        user = account_service.authenticate(username, password, client_address())
+    except AppError as error:
+        if error.code not in ("auth.invalid_credentials", "auth.locked"):
+            raise
+        # Returned, not raised, so the failure (and any lockout) is committed with the page.
+        page = render_template(
+            "console/login.html", next=request.form.get("next", ""), error=error.message, username=username
+        )
+        return page, error.status
+    login_user(user)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("console.login"))
+
+
+@bp.get("/")
+@page_requires("account.self")
+def home():
+    return render_template("console/home.html", user=g.user)
