@@ -17,21 +17,21 @@ blp = Blueprint("accounts", __name__, description="Staff accounts and personal A
 
 
 @blp.route("/users")
+@api_requires("user.read")
 @blp.doc(security=TOKEN_SECURITY)
 @blp.response(200, UserSchema(many=True))
-@api_requires("user.read")
 def list_users():
     """Every staff account."""
     return account_service.list_users()
 
 
 @blp.route("/users", methods=["POST"])
+@api_requires("user.write")
 @blp.doc(security=TOKEN_SECURITY)
 @blp.arguments(UserCreateSchema)
 @blp.response(201, UserSchema)
 @blp.alt_response(409, schema="Error", description="account.exists")
 @blp.alt_response(422, schema="Error", description="account.weak_password or account.unit_mismatch")
-@api_requires("user.write")
 @commit_on_success
 def create_user(body):
     """Add a staff account."""
@@ -39,40 +39,41 @@ def create_user(body):
 
 
 @blp.route("/me")
+@api_requires("account.self")
 @blp.doc(security=TOKEN_SECURITY)
 @blp.response(200, UserSchema)
-@api_requires("account.self")
 def me():
     """The account behind this token."""
     return g.user
 
 
 @blp.route("/me/tokens")
+@api_requires("account.self")
 @blp.doc(security=TOKEN_SECURITY)
 @blp.response(200, TokenSchema(many=True))
-@api_requires("account.self")
 def list_tokens():
     """Your API tokens (never the tokens themselves)."""
     return token_service.list_tokens(g.user)
 
 
 @blp.route("/me/tokens", methods=["POST"])
+@api_requires("account.self")
 @blp.doc(security=TOKEN_SECURITY)
 @blp.arguments(TokenCreateSchema)
 @blp.response(201, IssuedTokenSchema)
-@api_requires("account.self")
 @commit_on_success
 def create_token(body):
     """A new API token; the answer is the only time it is shown."""
     issued = token_service.create_token(g.actor, g.user, body["name"], body.get("valid_days"))
-    return {**TokenSchema().dump(issued.token), "token": issued.secret}
+    shown = {name: getattr(issued.token, name) for name in TokenSchema().fields}
+    return {**shown, "token": issued.secret}
 
 
 @blp.route("/me/tokens/<int:token_id>", methods=["DELETE"])
+@api_requires("account.self")
 @blp.doc(security=TOKEN_SECURITY)
 @blp.response(200, TokenSchema)
 @blp.alt_response(404, schema="Error", description="token.not_found")
-@api_requires("account.self")
 @commit_on_success
 def revoke_token(token_id):
     """Revoke one of your tokens; it stops working at once."""

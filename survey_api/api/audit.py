@@ -14,10 +14,10 @@ blp = Blueprint("audit", __name__, description="Who changed what, when and from 
 
 
 @blp.route("")
+@api_requires("audit.read")
 @blp.doc(security=TOKEN_SECURITY)
 @blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, AuditEventSchema(many=True))
-@api_requires("audit.read")
 def list_audit(query):
     """Audit records, newest first; page with before_id (the smallest id you have)."""
     return list_events(AuditFilter(**query))

@@ -22,22 +22,22 @@ blp = Blueprint("campaigns", __name__, description="Survey campaigns and their Q
 
 
 @blp.route("")
+@api_requires("campaign.read")
 @blp.doc(security=TOKEN_SECURITY)
 @blp.arguments(CampaignQuerySchema, location="query")
 @blp.response(200, CampaignSchema(many=True))
-@api_requires("campaign.read")
 def list_campaigns(query):
     """List campaigns, newest first."""
     return campaign_service.list_campaigns(query.get("state"))
 
 
 @blp.route("", methods=["POST"])
+@api_requires("campaign.write")
 @blp.doc(security=TOKEN_SECURITY)
 @blp.arguments(CampaignCreateSchema)
 @blp.response(201, CampaignSchema)
 @blp.alt_response(404, schema="Error", description="unit.not_found or form.not_found")
 @blp.alt_response(422, schema="Error", description="request.invalid or campaign.window_invalid")
-@api_requires("campaign.write")
 @commit_on_success
 def create_campaign(body):
     """Create a draft campaign from questionnaires in forms/ and a list of unit codes."""
@@ -45,21 +45,21 @@ def create_campaign(body):
 
 
 @blp.route("/<int:campaign_id>")
+@api_requires("campaign.read")
 @blp.doc(security=TOKEN_SECURITY)
 @blp.response(200, CampaignSchema)
 @blp.alt_response(404, schema="Error", description="campaign.not_found")
-@api_requires("campaign.read")
 def get_campaign(campaign_id):
     """One campaign."""
     return campaign_service.get_campaign(campaign_id)
 
 
 def _transition_view(target: CampaignState):
+    @api_requires("campaign.write")
     @blp.doc(security=TOKEN_SECURITY)
     @blp.response(200, CampaignSchema)
     @blp.alt_response(404, schema="Error", description="campaign.not_found")
     @blp.alt_response(409, schema="Error", description="campaign.invalid_transition")
-    @api_requires("campaign.write")
     @commit_on_success
     def view(campaign_id):
         return campaign_service.transition(g.actor, campaign_id, target)
@@ -74,10 +74,10 @@ blp.route("/<int:campaign_id>/close", methods=["POST"])(_transition_view(Campaig
 
 
 @blp.route("/<int:campaign_id>/links")
+@api_requires("campaign.read")
 @blp.doc(security=TOKEN_SECURITY)
 @blp.response(200, LinkSchema(many=True))
 @blp.alt_response(404, schema="Error", description="campaign.not_found")
-@api_requires("campaign.read")
 def list_links(campaign_id):
     """Each unit's public link, QR images, poster and response count."""
     campaign = campaign_service.get_campaign(campaign_id)
@@ -114,12 +114,12 @@ QR_FORMATS = {"png": (qr_png, "image/png"), "svg": (qr_svg, "image/svg+xml")}
 
 
 @blp.route("/<int:campaign_id>/units/<unit_code>/qr.<any(png, svg):image_format>")
+@api_requires("campaign.read")
 @blp.doc(
     security=TOKEN_SECURITY,
     responses={"200": {"content": {"image/png": {}, "image/svg+xml": {}}}},
 )
 @blp.alt_response(404, schema="Error", description="campaign.not_found or unit.not_found")
-@api_requires("campaign.read")
 def unit_qr(campaign_id, unit_code, image_format):
     """The unit's QR code as PNG or SVG; it encodes the full public URL."""
     link = get_campaign_link(campaign_service.get_campaign(campaign_id), unit_code)
@@ -134,9 +134,9 @@ def _poster(campaign: Campaign, link: CampaignUnit) -> PosterContent:
 
 
 @blp.route("/<int:campaign_id>/units/<unit_code>/poster.pdf")
+@api_requires("campaign.read")
 @blp.doc(security=TOKEN_SECURITY, responses={"200": {"content": {"application/pdf": {}}}})
 @blp.alt_response(404, schema="Error", description="campaign.not_found or unit.not_found")
-@api_requires("campaign.read")
 def unit_poster(campaign_id, unit_code):
     """A printable A4 poster for one unit."""
     campaign = campaign_service.get_campaign(campaign_id)
@@ -145,9 +145,9 @@ def unit_poster(campaign_id, unit_code):
 
 
 @blp.route("/<int:campaign_id>/posters.pdf")
+@api_requires("campaign.read")
 @blp.doc(security=TOKEN_SECURITY, responses={"200": {"content": {"application/pdf": {}}}})
 @blp.alt_response(404, schema="Error", description="campaign.not_found")
-@api_requires("campaign.read")
 def all_posters(campaign_id):
     """Every unit's poster for a campaign, one page each, in unit-code order."""
     campaign = campaign_service.get_campaign(campaign_id)

@@ -16,23 +16,23 @@ blp = Blueprint("units", __name__, description="Evaluated units (考核对象)")
 
 
 @blp.route("")
+@api_requires("unit.read")
 @blp.doc(security=TOKEN_SECURITY)
 @blp.arguments(UnitQuerySchema, location="query")
 @blp.response(200, UnitSchema(many=True))
 @blp.alt_response(401, schema="Error")
-@api_requires("unit.read")
 def list_units(query):
     """List units, optionally of one category; a unit's own staff see only their unit."""
     return unit_service.list_units(query.get("category"), only_unit_id=own_unit_only())
 
 
 @blp.route("", methods=["POST"])
+@api_requires("unit.write")
 @blp.doc(security=TOKEN_SECURITY)
 @blp.arguments(UnitCreateSchema)
 @blp.response(201, UnitSchema)
 @blp.alt_response(409, schema="Error", description="unit.exists")
 @blp.alt_response(422, schema="Error", description="request.invalid")
-@api_requires("unit.write")
 @commit_on_success
 def create_unit(body):
     """Add a unit."""
@@ -40,10 +40,10 @@ def create_unit(body):
 
 
 @blp.route("/<code>")
+@api_requires("unit.read")
 @blp.doc(security=TOKEN_SECURITY)
 @blp.response(200, UnitSchema)
 @blp.alt_response(404, schema="Error", description="unit.not_found")
-@api_requires("unit.read")
 def get_unit(code):
     """One unit by code; another unit's staff are told it does not exist."""
     unit = unit_service.get_unit(code)

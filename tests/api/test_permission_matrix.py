@@ -1,0 +1,99 @@
+"""Every protected route, walked with every persona: allowed roles get through, others are refused, and a unit
+user never reaches another unit's data. The expectations come from the one permission table."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from survey_api.domain.access import PERMISSIONS, Role
+
+from ..conftest import PERSONAS
+from ..factories import create_campaign
+
+PUBLIC_PREFIXES = ("/api/v1/links/", "/api/v1/openapi.json")
+PERSONA_NAMES = [None, *PERSONAS]  # None is anonymous
+
+
+def protected_api_routes(app):
+    """(method, rule, required action) for every staff API route; fails if a route declares no action."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.rule.startswith(PUBLIC_PREFIXES):
+            continue
+        action = getattr(app.view_functions[rule.endpoint], "required_action", None)
+        assert action in PERMISSIONS, f"{rule.rule} does not declare a permitted action"
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((method, rule.rule, action))
+    return routes
+
+
+def concrete(rule: str, campaign_id: int, unit_code: str) -> str:
+    values = {
+        "campaign_id": str(campaign_id),
+        "unit_code": unit_code,
+        "code": unit_code,
+        "token_id": "999999",
+        "image_format": "png",
+    }
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: values[m.group(1)], rule)
+
+
+def role_of(persona: str | None) -> Role | None:
+    return Role(PERSONAS[persona][0]) if persona else None
+
+
+@pytest.fixture
+def campaign_of_a(persona_units):
+    return create_campaign([persona_units["A"]])
+
+
+@pytest.mark.parametrize("persona", PERSONA_NAMES, ids=lambda p: p or "anonymous")
+def test_every_staff_route_admits_exactly_the_roles_in_the_table(app, client_as, campaign_of_a, persona_units, persona):
+    client = client_as(persona)
+    role = role_of(persona)
+    routes = protected_api_routes(app)
+    assert len(routes) >= 15
+    for method, rule, action in routes:
+        url = concrete(rule, campaign_of_a.id, persona_units["A"].code)
+        response = client.open(url, method=method, json={} if method in ("POST", "PUT", "PATCH") else None)
+        body = response.get_json(silent=True)
+        code = body.get("code") if isinstance(body, dict) else None
+        if role is None:
+            assert (response.status_code, code) == (401, "auth.required"), (method, url)
+        elif role in PERMISSIONS[action]:
+            assert response.status_code not in (401, 403), (persona, method, url, response.status_code, code)
+        else:
+            assert (response.status_code, code) == (403, "auth.forbidden"), (persona, method, url)
+
+
+def test_a_unit_user_sees_only_its_own_unit(client_as, persona_units):
+    unit_b = client_as("unit_b")
+    assert [u["code"] for u in unit_b.get("/api/v1/units").get_json()] == ["UB1"]
+    assert unit_b.get("/api/v1/units/UB1").status_code == 200
+    other = unit_b.get("/api/v1/units/UA1")
+    assert other.status_code == 404 and other.get_json()["code"] == "unit.not_found"
+    assert unit_b.get("/api/v1/units/UA1").get_json() == unit_b.get("/api/v1/units/NOPE").get_json() | {
+        "message": other.get_json()["message"],
+        "details": None,
+    }
+
+
+def test_an_auditor_reads_everything_and_changes_nothing(client_as, campaign_of_a):
+    auditor = client_as("auditor")
+    assert auditor.get("/api/v1/campaigns").status_code == 200
+    assert auditor.get("/api/v1/audit").status_code == 200
+    assert auditor.get("/api/v1/users").status_code == 200
+    for method, url in [
+        ("POST", f"/api/v1/campaigns/{campaign_of_a.id}/close"),
+        ("POST", "/api/v1/units"),
+        ("POST", "/api/v1/users"),
+    ]:
+        assert auditor.open(url, method=method, json={}).status_code == 403
+    assert auditor.get(f"/api/v1/campaigns/{campaign_of_a.id}").get_json()["state"] == "open"
+
+
+def test_only_read_actions_are_open_to_the_auditor():
+    writable = {action for action, roles in PERMISSIONS.items() if Role.AUDITOR in roles and action != "account.self"}
+    assert all(action.endswith(".read") for action in writable)
