@@ -172,18 +172,15 @@ def campaigns_links(campaign_id: int) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def campaigns_posters(campaign_id: int, out: Path) -> None:
     """Write every unit's A4 poster to one PDF."""
+    from .services.campaign_files import campaign_posters
     from .services.campaigns import get_campaign
-    from .services.links import campaign_links, public_url
-    from .services.posters import PosterContent, posters_pdf
 
     with transaction():
         campaign = get_campaign(campaign_id)
-        pages = [
-            PosterContent(campaign.title, campaign.period, link.unit.name, public_url(link.link_token))
-            for link in campaign_links(campaign)
-        ]
-    out.write_bytes(posters_pdf(pages))
-    click.echo(f"wrote {len(pages)} posters to {out}")
+        pack = campaign_posters(campaign)
+        count = len(campaign.links)
+    out.write_bytes(pack.body)
+    click.echo(f"wrote {count} posters to {out}")
 
 
 def _print_links(campaign) -> None:

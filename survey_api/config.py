@@ -47,6 +47,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "zh_CN"),
         "BABEL_DEFAULT_TIMEZONE": "UTC",
+        # Stored times are UTC; staff pages show them, and read typed times, in this zone.
+        "DISPLAY_TIMEZONE": _env("DISPLAY_TIMEZONE", "Asia/Shanghai"),
         # Pre-ping costs one round trip per request but turns a database restart into no error at all;
         # without it the first request on each stale connection fails (and the client's resend succeeds).
         "SQLALCHEMY_ENGINE_OPTIONS": {

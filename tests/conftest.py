@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -77,6 +78,16 @@ def database_config(folder: Path) -> tuple[dict, str | None]:
     return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'test.db'}"}, None
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in an app context of its own, as a server does, so nothing a request leaves in `g`
+    (the signed-in user, a CSRF token) leaks into the test or the next request. The request still joins the
+    test's rolled-back transaction, because every session of the app uses the test's connection."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     """The application on a fresh schema built by the migrations."""
@@ -93,6 +104,7 @@ def app(tmp_path_factory):
     database, schema = database_config(instance)
     config.update(database)
     application = create_app(config)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade()
     yield application

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response as HttpResponse
 from flask import g, url_for
 from flask_smorest import Blueprint
 
 from ..auth import api_requires
 from ..domain.campaigns import CampaignState
+from ..downloads import as_download
 from ..models import Campaign, CampaignUnit
 from ..services import campaigns as campaign_service
+from ..services.campaign_files import campaign_posters, unit_poster, unit_qr
 from ..services.links import campaign_links, get_campaign_link, public_url
-from ..services.posters import PosterContent, posters_pdf
-from ..services.qr import qr_png, qr_svg
 from ..transactions import commit_on_success
 from .schemas.campaigns import CampaignCreateSchema, CampaignQuerySchema, CampaignSchema, LinkSchema
 from .security import TOKEN_SECURITY
@@ -97,20 +96,11 @@ def _link_row(campaign: Campaign, link: CampaignUnit, responses: int) -> dict:
         "category": link.unit.category,
         "token": link.link_token,
         "url": public_url(link.link_token),
-        "qr_png": file_url("unit_qr", image_format="png"),
-        "qr_svg": file_url("unit_qr", image_format="svg"),
-        "poster_pdf": file_url("unit_poster"),
+        "qr_png": file_url("unit_qr_file", image_format="png"),
+        "qr_svg": file_url("unit_qr_file", image_format="svg"),
+        "poster_pdf": file_url("unit_poster_file"),
         "responses": responses,
     }
-
-
-def _file(body: bytes, mimetype: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
-QR_FORMATS = {"png": (qr_png, "image/png"), "svg": (qr_svg, "image/svg+xml")}
 
 
 @blp.route("/<int:campaign_id>/units/<unit_code>/qr.<any(png, svg):image_format>")
@@ -120,28 +110,20 @@ QR_FORMATS = {"png": (qr_png, "image/png"), "svg": (qr_svg, "image/svg+xml")}
     responses={"200": {"content": {"image/png": {}, "image/svg+xml": {}}}},
 )
 @blp.alt_response(404, schema="Error", description="campaign.not_found or unit.not_found")
-def unit_qr(campaign_id, unit_code, image_format):
+def unit_qr_file(campaign_id, unit_code, image_format):
     """The unit's QR code as PNG or SVG; it encodes the full public URL."""
-    link = get_campaign_link(campaign_service.get_campaign(campaign_id), unit_code)
-    render, mimetype = QR_FORMATS[image_format]
-    return _file(render(public_url(link.link_token)), mimetype, f"qr-{campaign_id}-{unit_code}.{image_format}")
-
-
-def _poster(campaign: Campaign, link: CampaignUnit) -> PosterContent:
-    return PosterContent(
-        campaign_title=campaign.title, period=campaign.period, unit_name=link.unit.name, url=public_url(link.link_token)
-    )
+    campaign = campaign_service.get_campaign(campaign_id)
+    return as_download(unit_qr(campaign, get_campaign_link(campaign, unit_code), image_format))
 
 
 @blp.route("/<int:campaign_id>/units/<unit_code>/poster.pdf")
 @api_requires("campaign.read")
 @blp.doc(security=TOKEN_SECURITY, responses={"200": {"content": {"application/pdf": {}}}})
 @blp.alt_response(404, schema="Error", description="campaign.not_found or unit.not_found")
-def unit_poster(campaign_id, unit_code):
+def unit_poster_file(campaign_id, unit_code):
     """A printable A4 poster for one unit."""
     campaign = campaign_service.get_campaign(campaign_id)
-    link = get_campaign_link(campaign, unit_code)
-    return _file(posters_pdf([_poster(campaign, link)]), "application/pdf", f"poster-{campaign_id}-{unit_code}.pdf")
+    return as_download(unit_poster(campaign, get_campaign_link(campaign, unit_code)))
 
 
 @blp.route("/<int:campaign_id>/posters.pdf")
@@ -150,6 +132,4 @@ def unit_poster(campaign_id, unit_code):
 @blp.alt_response(404, schema="Error", description="campaign.not_found")
 def all_posters(campaign_id):
     """Every unit's poster for a campaign, one page each, in unit-code order."""
-    campaign = campaign_service.get_campaign(campaign_id)
-    pages = [_poster(campaign, link) for link in campaign_links(campaign)]
-    return _file(posters_pdf(pages), "application/pdf", f"posters-{campaign_id}.pdf")
+    return as_download(campaign_posters(campaign_service.get_campaign(campaign_id)))

@@ -127,6 +127,28 @@ def campaign_definitions(campaign: Campaign) -> list[FormDefinition]:
     return [definition_of(cf.form_version) for cf in campaign.forms]
 
 
+def campaigns_of_unit(unit_id: int) -> list[Campaign]:
+    """The campaigns a unit takes part in, newest first."""
+    query = (
+        select(Campaign)
+        .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
+        .where(CampaignUnit.unit_id == unit_id)
+        .options(selectinload(Campaign.forms), selectinload(Campaign.links))
+        .order_by(Campaign.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def response_totals(campaign_ids: list[int], only_unit_id: int | None = None) -> dict[int, int]:
+    """Responses per campaign id (of one unit, if given), counted in SQL."""
+    if not campaign_ids:
+        return {}
+    query = select(Response.campaign_id, func.count()).where(Response.campaign_id.in_(campaign_ids))
+    if only_unit_id is not None:
+        query = query.where(Response.unit_id == only_unit_id)
+    return dict(db.session.execute(query.group_by(Response.campaign_id)).all())
+
+
 def response_counts(campaign_id: int) -> dict[int, int]:
     """Responses per unit id for a campaign, counted in SQL."""
     rows = db.session.execute(

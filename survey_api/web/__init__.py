@@ -15,3 +15,17 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(console.bp, url_prefix="/console")
+    from .local_time import local_time
+
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.globals["can"] = can
+
+
+def can(action: str) -> bool:
+    """In templates: whether the signed-in user's role may take the action (to show or hide links)."""
+    from flask import g
+
+    from ..domain.access import is_allowed
+
+    user = getattr(g, "user", None)
+    return user is not None and is_allowed(user.role, action)

@@ -1,18 +1,19 @@
-"""The operator console: server-rendered pages for staff, signed in with a cookie session."""
+"""Signing in and out, and the console's home page."""
 
 from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from flask_login import login_user, logout_user
 
-from ..auth import client_address, page_requires
-from ..errors import AppError
-from ..services import accounts as account_service
-from ..transactions import commit_on_success
-
-bp = Blueprint("console", __name__)
+from ...auth import client_address, own_unit_only, page_requires
+from ...domain.access import is_allowed
+from ...errors import AppError
+from ...services import accounts as account_service
+from ...services.campaigns import campaigns_of_unit, list_campaigns, response_totals
+from ...transactions import commit_on_success
+from . import bp
 
 
 def _safe_next(target: str | None) -> str:
@@ -24,7 +25,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.get("/login")
 def login():
-    return render_template("console/login.html", next=request.args.get("next", ""), error=None)
+    return render_template("console/login.html", next=request.args.get("next", ""))
 
 
 @bp.post("/login")
@@ -40,7 +41,7 @@ def login_post():
             raise
         # Returned, not raised, so the failure (and any lockout) is committed with the page.
         page = render_template(
-            "console/login.html", next=request.form.get("next", ""), error=error.message, username=username
+            "console/login.html", next=request.form.get("next", ""), login_error=error.message, username=username
         )
         return page, error.status
     login_user(user)
@@ -56,4 +57,13 @@ def logout():
 @bp.get("/")
 @page_requires("account.self")
 def home():
-    return render_template("console/home.html", user=g.user)
+    """Campaigns with their response counts; a unit's staff see the campaigns their unit is part of."""
+    unit_id = own_unit_only()
+    if unit_id is not None:
+        campaigns = campaigns_of_unit(unit_id)
+    elif is_allowed(g.user.role, "campaign.read"):
+        campaigns = list_campaigns()
+    else:
+        campaigns = []
+    totals = response_totals([c.id for c in campaigns], only_unit_id=unit_id)
+    return render_template("console/home.html", user=g.user, campaigns=campaigns, totals=totals)
