@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def register_web(app: Flask) -> None:
@@ -19,6 +20,22 @@ def register_web(app: Flask) -> None:
 
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["can"] = can
+    app.jinja_env.filters["role_label"] = role_label
+
+
+ROLE_LABELS = {
+    "admin": _l("assessment office"),
+    "statistician": _l("statistics bureau"),
+    "enumerator": _l("enumerator"),
+    "unit": _l("evaluated unit"),
+    "auditor": _l("oversight"),
+}
+
+
+def role_label(role) -> str:
+    """In templates: a role's name for people."""
+    value = getattr(role, "value", role)
+    return str(ROLE_LABELS.get(value, value))
 
 
 def can(action: str) -> bool:
