@@ -97,3 +97,65 @@ def test_an_auditor_reads_everything_and_changes_nothing(client_as, campaign_of_
 def test_only_read_actions_are_open_to_the_auditor():
     writable = {action for action, roles in PERMISSIONS.items() if Role.AUDITOR in roles and action != "account.self"}
     assert all(action.endswith(".read") for action in writable)
+
+
+def console_routes(app):
+    """(method, rule, action) for every console page except signing in and out."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/console/") or rule.endpoint in (
+            "console.login",
+            "console.login_post",
+            "console.logout",
+        ):
+            continue
+        action = getattr(app.view_functions[rule.endpoint], "required_action", None)
+        assert action in PERMISSIONS, f"{rule.rule} does not declare a permitted action"
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((method, rule.rule, action))
+    return routes
+
+
+def console_url(rule: str, campaign_id: int, unit_code: str) -> str:
+    return concrete(rule.replace("<any(open, close):move>", "close"), campaign_id, unit_code)
+
+
+@pytest.fixture
+def without_csrf(app):
+    """Role checks on console forms, apart from CSRF (which has its own tests)."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    yield
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+@pytest.mark.parametrize("persona", PERSONA_NAMES, ids=lambda p: p or "anonymous")
+def test_every_console_page_admits_exactly_the_roles_in_the_table(
+    app, persona_tokens, campaign_of_a, persona_units, without_csrf, persona
+):
+    from survey_api.extensions import db
+    from survey_api.models import User
+
+    client = app.test_client()
+    if persona:
+        user = db.session.query(User).filter_by(username=f"p_{persona}").one()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+    role = role_of(persona)
+    routes = console_routes(app)
+    assert len(routes) >= 12
+    for method, rule, action in routes:
+        url = console_url(rule, campaign_of_a.id, persona_units["A"].code)
+        response = client.open(url, method=method, data={})
+        if role is None:
+            assert response.status_code == 302 and "/console/login" in response.headers["Location"], (method, url)
+        elif role in PERMISSIONS[action]:
+            # Through the gate; an empty form may still be refused on its merits (a wrong current password: 401).
+            assert response.status_code != 403 and "/console/login" not in response.headers.get("Location", ""), (
+                persona,
+                method,
+                url,
+                response.status_code,
+            )
+        else:
+            assert response.status_code == 403, (persona, method, url, response.status_code)
