@@ -6,6 +6,8 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any, Callable
 
+import logging
+
 from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
 
@@ -16,6 +18,8 @@ from .models import User
 from .services.accounts import load_session_user
 from .services.api_tokens import user_for_token
 from .services.audit import Actor
+
+log = logging.getLogger(__name__)
 
 
 def init_auth(app: Flask) -> None:
@@ -53,6 +57,8 @@ def _authorise(user: User | None, action: str) -> User:
     if user is None:
         raise AppError("auth.required")
     if not is_allowed(user.role, action):
+        log.warning("refused %s (%s) for %s on %s %s", user.username, user.role.value, action, request.method,
+                    request.path)
         raise AppError("auth.forbidden")
     return user
 
@@ -95,6 +101,7 @@ def ensure_unit_visible(unit_id: int, unit_code: str) -> None:
     """A unit user asking for another unit's data gets the same answer as for a unit that does not exist."""
     user: User = g.user
     if not may_see_unit(user.role, user.unit_id, unit_id):
+        log.warning("refused %s (unit %s) access to unit %s", user.username, user.unit_id, unit_code)
         raise AppError("unit.not_found", code=unit_code)
 
 
