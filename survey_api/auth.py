@@ -3,10 +3,9 @@ Every protected view names its action; the permission table in domain/access.py 
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
 from typing import Any, Callable
-
-import logging
 
 from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
