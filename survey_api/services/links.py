@@ -44,8 +44,11 @@ class LinkCampaign:
 
 @dataclass(frozen=True)
 class LinkForms:
+    """What never changes about a link once its campaign exists: its questionnaires and its unit's code."""
+
     definitions: tuple[FormDefinition, ...]
     version_ids: dict[str, int]
+    unit_code: str
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,15 @@ class ResolvedLink:
     link_id: int
     unit: LinkUnit
     campaign: LinkCampaign
-    forms: tuple[FormDefinition, ...]
-    form_version_ids: dict[str, int]
+    link_forms: LinkForms
+
+    @property
+    def forms(self) -> tuple[FormDefinition, ...]:
+        return self.link_forms.definitions
+
+    @property
+    def form_version_ids(self) -> dict[str, int]:
+        return self.link_forms.version_ids
 
     def acceptance(self, now: datetime | None = None) -> Acceptance:
         c = self.campaign
@@ -92,18 +102,22 @@ def resolve_link(token: str) -> ResolvedLink:
     if row is None:
         raise AppError("link.not_found")
     link_id, unit_id, unit_code, unit_name, campaign_id, title, period, state, opens_at, closes_at = row
-    forms = _link_forms(token, campaign_id)
+    forms = _link_forms(token, campaign_id, unit_code)
     return ResolvedLink(
         token=token,
         link_id=link_id,
         unit=LinkUnit(unit_id, unit_code, unit_name),
         campaign=LinkCampaign(campaign_id, title, period, state, opens_at, closes_at),
-        forms=forms.definitions,
-        form_version_ids=forms.version_ids,
+        link_forms=forms,
     )
 
 
-def _link_forms(token: str, campaign_id: int) -> LinkForms:
+def cached_link_forms(token: str) -> LinkForms | None:
+    """The questionnaires of a link this process has resolved before, without touching the database."""
+    return _FORMS_BY_TOKEN.get(token)
+
+
+def _link_forms(token: str, campaign_id: int, unit_code: str) -> LinkForms:
     cached = _FORMS_BY_TOKEN.get(token)
     if cached is not None:
         return cached
@@ -113,7 +127,7 @@ def _link_forms(token: str, campaign_id: int) -> LinkForms:
         .where(CampaignForm.campaign_id == campaign_id)
         .order_by(CampaignForm.position)
     ).all()
-    forms = LinkForms(tuple(definition_of(v) for v in versions), {v.key: v.id for v in versions})
+    forms = LinkForms(tuple(definition_of(v) for v in versions), {v.key: v.id for v in versions}, unit_code)
     if len(_FORMS_BY_TOKEN) >= FORMS_CACHE_LIMIT:
         _FORMS_BY_TOKEN.clear()
     _FORMS_BY_TOKEN[token] = forms

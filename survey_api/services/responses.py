@@ -6,20 +6,20 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import bindparam, select
 
 from ..domain.answers import AnswerError, ValidAnswer, answers_digest, answers_document, validate_answers
-from ..domain.campaigns import Acceptance
 from ..domain.codes import RECEIPT_BYTES, receipt_code
+from ..domain.forms import FormDefinition
 from ..errors import AppError
 from ..extensions import db
 from ..models import Channel, Response
 from .answer_messages import describe_answer_error
 from .clock import utcnow
-from .inserts import insert_unless_duplicate
-from .links import ResolvedLink, require_accepting, resolve_link
+from .links import LinkForms, ResolvedLink, cached_link_forms, require_accepting, resolve_link
+from .response_insert import insert_if_accepting
 
 SUBMISSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_DURATION_SECONDS = 24 * 3600
@@ -51,48 +51,46 @@ class Receipt:
 
 def submit(submission: Submission, now: datetime | None = None, resolved: ResolvedLink | None = None) -> Receipt:
     """Store a response once. The same submission id with the same answers returns the first receipt and stores
-    nothing; with different answers it is response.conflict. Pass `resolved` if the caller already resolved the link."""
+    nothing; with different answers it is response.conflict. Pass `resolved` if the caller already resolved the link.
+
+    The usual case costs one statement (see response_insert); only when it stores nothing does this look up why:
+    an unknown link, a campaign not taking answers, a resend, or a receipt code that happened to be taken."""
     if not SUBMISSION_ID_PATTERN.match(submission.submission_id or ""):
         raise AppError("request.invalid", details={"submission_id": ["Use 8–64 letters, digits, - or _ (a UUID)."]})
-    if resolved is None or resolved.token != submission.link_token:
-        resolved = resolve_link(submission.link_token)
-    valid = check_answers(resolved, submission.answers)
-    digest = answers_digest(submission.link_token, valid)
-    if resolved.acceptance(now) is not Acceptance.ACCEPTING:
-        # A resend of an answer stored before the campaign closed still gets its receipt.
-        earlier = _earlier_receipt(resolved, submission.submission_id, digest)
-        if earlier is not None:
-            return earlier
-        require_accepting(resolved, now)
-    values = _response_values(resolved, submission, valid, digest)
+    token = submission.link_token
+    if resolved is not None and resolved.token != token:
+        resolved = None
+    forms = resolved.link_forms if resolved else cached_link_forms(token)
+    if forms is None:
+        resolved = resolve_link(token)
+        forms = resolved.link_forms
+    valid = check_answers(forms.definitions, submission.answers)
+    digest = answers_digest(token, valid)
+    values = _response_values(forms, submission, valid, digest, now or utcnow())
     for _attempt in range(RECEIPT_ATTEMPTS):
         values["receipt_code"] = receipt_code(secrets.token_bytes(RECEIPT_BYTES))
-        if insert_unless_duplicate(Response.__table__, values, Response.__table__.c.id) is not None:
-            return Receipt(
-                values["receipt_code"],
-                submission.submission_id,
-                values["submitted_at"],
-                resolved.unit.code,
-                is_new=True,
-            )
-        # Nothing inserted: this submission id is stored already (a resend, perhaps a concurrent one),
-        # or, very rarely, the random receipt code was taken; then try another code.
-        earlier = _earlier_receipt(resolved, submission.submission_id, digest)
+        if insert_if_accepting(token, values) is not None:
+            return Receipt(values["receipt_code"], submission.submission_id, values["submitted_at"],
+                           forms.unit_code, is_new=True)
+        resolved = resolved or resolve_link(token)  # an unknown link stops here
+        earlier = _earlier_receipt(forms, submission.submission_id, digest)
         if earlier is not None:
-            return earlier
+            return earlier  # a resend, perhaps concurrent, perhaps after the campaign closed
+        require_accepting(resolved, values["submitted_at"])
+        # Open, and this submission id is new: the random receipt code was taken. Try another.
     raise AppError("server.error")
 
 
-def check_answers(resolved: ResolvedLink, answers: Any) -> list[ValidAnswer]:
+def check_answers(forms: Sequence[FormDefinition], answers: Any) -> list[ValidAnswer]:
     """Validate answers against the link's questionnaires; every problem is reported with its question."""
-    valid, errors = validate_answers(resolved.forms, answers)
+    valid, errors = validate_answers(forms, answers)
     if errors:
-        raise AppError("response.invalid", details=[_detail(resolved, e) for e in errors])
+        raise AppError("response.invalid", details=[_detail(forms, e) for e in errors])
     return valid
 
 
-def _detail(resolved: ResolvedLink, error: AnswerError) -> dict[str, Any]:
-    form = next((f for f in resolved.forms if f.key == error.form), None)
+def _detail(forms: Sequence[FormDefinition], error: AnswerError) -> dict[str, Any]:
+    form = next((f for f in forms if f.key == error.form), None)
     question = form.question(error.question) if form and error.question else None
     return {
         "form": error.form,
@@ -103,32 +101,29 @@ def _detail(resolved: ResolvedLink, error: AnswerError) -> dict[str, Any]:
     }
 
 
-def _earlier_receipt(resolved: ResolvedLink, submission_id: str, digest: str) -> Receipt | None:
+def _earlier_receipt(forms: LinkForms, submission_id: str, digest: str) -> Receipt | None:
     row = db.session.connection().execute(_EARLIER_RECEIPT, {"submission_id": submission_id}).first()
     if row is None:
         return None
     if row.answers_digest != digest:
         raise AppError("response.conflict")
-    return Receipt(row.receipt_code, submission_id, row.submitted_at, resolved.unit.code, is_new=False)
+    return Receipt(row.receipt_code, submission_id, row.submitted_at, forms.unit_code, is_new=False)
 
 
 def _response_values(
-    resolved: ResolvedLink, submission: Submission, valid: list[ValidAnswer], digest: str
+    forms: LinkForms, submission: Submission, valid: list[ValidAnswer], digest: str, now: datetime
 ) -> dict[str, Any]:
     duration = submission.duration_seconds
     if duration is not None and not 0 <= duration <= MAX_DURATION_SECONDS:
         duration = None  # an impossible duration is not evidence of anything; keep the answers, drop the timing
     return {
         "submission_id": submission.submission_id,
-        "campaign_id": resolved.campaign.id,
-        "unit_id": resolved.unit.id,
-        "campaign_unit_id": resolved.link_id,
         "channel": submission.channel,
-        "form_versions": dict(resolved.form_version_ids),
+        "form_versions": dict(forms.version_ids),
         "answers": answers_document(valid),
         "duration_seconds": duration,
         "answers_digest": digest,
-        "submitted_at": utcnow(),
+        "submitted_at": now,
     }
 
 

@@ -198,3 +198,23 @@ def test_any_number_of_identical_resends_stores_exactly_one_response(client, cam
     }
     assert len(receipts) == 1
     assert stored_counts() == before + 1
+
+
+def test_a_taken_receipt_code_is_replaced_not_reported(client, campaign, token, monkeypatch):
+    from survey_api.services import responses
+
+    codes = iter(["AAAA-AAAA", "AAAA-AAAA", "BBBB-BBBB"])
+    monkeypatch.setattr(responses, "receipt_code", lambda _random: next(codes))
+    first = post(client, token, full_answers(campaign)).get_json()
+    second = post(client, token, full_answers(campaign))
+    assert first["receipt"] == "AAAA-AAAA"
+    assert second.status_code == 201 and second.get_json()["receipt"] == "BBBB-BBBB"
+    assert stored_counts() == 2
+
+
+def test_a_warm_submission_is_one_statement(client, app, campaign, token):
+    from ..web.test_public_pages import count_queries
+
+    post(client, token, full_answers(campaign))  # the first one resolves the link and caches its questionnaires
+    answers = full_answers(campaign)
+    assert count_queries(app, lambda: post(client, token, answers)) == 1
