@@ -2,12 +2,14 @@
 
 The live server answers on its own database connections, so the data these tests use is committed for real
 (unique unit codes keep runs apart) instead of living in the rolled-back `db_session` transaction."""
+
 from __future__ import annotations
 
 import os
 import threading
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import pytest
@@ -19,9 +21,18 @@ from tests.factories import create_campaign, create_unit
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-PHONE_WIDTH, PHONE_HEIGHT = 390, 844
-CHROME_ARGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-               "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync")
+PHONE_WIDTH, PHONE_HEIGHT, PIXEL_RATIO = 390, 844, 3.0
+CHROME_ARGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 # A mobile browser lays out a page without a viewport meta tag 980 px wide, so measure on one that has it.
 VIEWPORT_PROBE = "data:text/html,<meta name='viewport' content='width=device-width, initial-scale=1'><p>probe</p>"
 
@@ -29,6 +40,7 @@ VIEWPORT_PROBE = "data:text/html,<meta name='viewport' content='width=device-wid
 @dataclass(frozen=True)
 class Survey:
     """One committed open campaign over one unit, and the public address of its questionnaire."""
+
     unit_code: str
     unit_name: str
     title: str
@@ -59,8 +71,9 @@ def survey(app, live_server) -> Survey:
         campaign = create_campaign(units=[unit])
         db.session.commit()
         token = campaign.links[0].link_token
-        found = Survey(unit_code=code, unit_name=unit.name, title=campaign.title, token=token,
-                       url=f"{live_server}/s/{token}")
+        found = Survey(
+            unit_code=code, unit_name=unit.name, title=campaign.title, token=token, url=f"{live_server}/s/{token}"
+        )
     return found
 
 
@@ -78,14 +91,22 @@ def _chrome(profile_dir: str, javascript: bool, width: int, height: int):
     for arg in CHROME_ARGS:
         options.add_argument(arg)
     options.add_argument(f"--user-data-dir={profile_dir}")
-    options.add_experimental_option("mobileEmulation",
-                                    {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 3.0}})
-    if not javascript:
+    metrics = {"width": width, "height": height, "pixelRatio": PIXEL_RATIO}
+    if javascript:
+        options.add_experimental_option("mobileEmulation", {"deviceMetrics": metrics})
+    else:
+        # With mobileEmulation, chromedriver taps through touch events and its clicks and typing hang when the
+        # page may not run scripts; so this phone gets the same screen through the DevTools emulation instead.
         options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     try:
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     except WebDriverException as error:
         skip_or_fail(f"cannot start headless Chromium: {error.msg}")
+    if not javascript:
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": PIXEL_RATIO, "mobile": True},
+        )
     driver.set_page_load_timeout(30)
     driver.get(VIEWPORT_PROBE)
     inner_width = driver.execute_script("return window.innerWidth")
@@ -123,5 +144,11 @@ def browser_no_js(chrome_factory):
 
 
 @pytest.fixture(scope="session")
-def screenshot_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("screenshots")
+def screenshot_dir(tmp_path_factory) -> Path:
+    """Where the tests leave phone screenshots for a human to look at: BROWSER_SCREENSHOT_DIR, else a tmp dir."""
+    chosen = os.environ.get("BROWSER_SCREENSHOT_DIR")
+    if not chosen:
+        return tmp_path_factory.mktemp("screenshots")
+    folder = Path(chosen)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -1,6 +1,8 @@
 """The resident's questionnaire driven in headless Chromium on a phone-sized screen, with and without JavaScript."""
+
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 
@@ -12,6 +14,7 @@ from sqlalchemy import select
 
 from survey_api.extensions import db
 from survey_api.models import Response
+from tests.web.conftest import PIXEL_RATIO
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +28,7 @@ class StoredResponse:
     submission_id: str
     channel: str
     duration_seconds: int | None
-    answers: dict[str, object]
+    answers: dict[str, object]  # {"form.question": value}, the page's own field names
 
 
 def wait(driver):
@@ -50,10 +53,13 @@ def questions(driver):
     return driver.find_elements(By.CSS_SELECTOR, "fieldset.question")
 
 
-def is_answered(question) -> bool:
-    if question.find_elements(By.TAG_NAME, "textarea"):
-        return question.find_element(By.TAG_NAME, "textarea").get_property("value").strip() != ""
-    return any(f.is_selected() for f in question.find_elements(By.CSS_SELECTOR, "input[type=radio], input[type=checkbox]"))
+def unanswered(driver) -> list:
+    """The question blocks with nothing chosen or typed, in page order (one round trip for the whole page)."""
+    return driver.execute_script("""
+        return Array.prototype.filter.call(document.querySelectorAll('fieldset.question'), function (q) {
+            var box = q.querySelector('textarea');
+            return box ? box.value.trim() === '' : !q.querySelector('input:checked');
+        });""")
 
 
 def answer(driver, question) -> None:
@@ -63,17 +69,15 @@ def answer(driver, question) -> None:
         tap(driver, boxes[0])
         boxes[0].send_keys(COMMENT)
     else:
-        tap(driver, question.find_elements(By.TAG_NAME, "label")[0])
+        tap(driver, question.find_element(By.CSS_SELECTOR, "label.choice, label.rate"))
 
 
 def answer_all(driver) -> int:
     """Answer every question not answered yet; return how many questions the page has."""
-    found = questions(driver)
-    for question in found:
-        if not is_answered(question):
-            answer(driver, question)
-    assert all(is_answered(q) for q in found)
-    return len(found)
+    for question in unanswered(driver):
+        answer(driver, question)
+    assert unanswered(driver) == []
+    return len(questions(driver))
 
 
 def submit_and_read_receipt(driver) -> str:
@@ -90,9 +94,17 @@ def stored(app, receipt: str) -> StoredResponse:
         found = db.session.scalars(select(Response).where(Response.receipt_code == receipt)).all()
         assert len(found) == 1, f"{len(found)} responses with receipt {receipt}"
         response = found[0]
-        return StoredResponse(submission_id=response.submission_id, channel=response.channel.value,
-                              duration_seconds=response.duration_seconds,
-                              answers={a.question_key + "@" + str(a.form_version_id): a.value for a in response.answers})
+        given = {
+            f"{form}.{question}": value
+            for form, values in response.answers.items()
+            for question, value in values.items()
+        }
+        return StoredResponse(
+            submission_id=response.submission_id,
+            channel=response.channel.value,
+            duration_seconds=response.duration_seconds,
+            answers=given,
+        )
 
 
 def assert_chinese_page(driver, survey) -> None:
@@ -101,18 +113,20 @@ def assert_chinese_page(driver, survey) -> None:
     assert driver.find_element(By.CSS_SELECTOR, ".survey-head h1").text == survey.title
 
 
+def progress(driver) -> tuple[int, ...]:
+    """(answered, total) from the progress text, whatever the language wraps around the two numbers."""
+    return tuple(int(n) for n in re.findall(r"\d+", driver.find_element(By.ID, "progress-text").text))
+
+
 def navigation_status(driver) -> int:
     return driver.execute_script("return performance.getEntriesByType('navigation')[0].responseStatus")
 
 
 def save_full_page(driver, path) -> None:
     """A screenshot of the whole page at CSS-pixel scale, not just the visible part."""
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    width = driver.execute_script("return window.innerWidth")
-    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
-        "captureBeyondViewport": True, "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
-    import base64
-
+    width, height = driver.execute_script("return [window.innerWidth, document.documentElement.scrollHeight]")
+    clip = {"x": 0, "y": 0, "width": width, "height": height, "scale": 1 / PIXEL_RATIO}
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"captureBeyondViewport": True, "clip": clip})
     path.write_bytes(base64.b64decode(shot["data"]))
 
 
@@ -122,7 +136,7 @@ def test_resident_answers_everything_and_gets_a_receipt(browser, survey, app, sc
     browser.save_screenshot(str(screenshot_dir / "questionnaire.png"))
 
     total = answer_all(browser)
-    assert browser.find_element(By.ID, "progress-text").text.startswith(f"{total} / {total}")
+    assert progress(browser) == (total, total)
     save_full_page(browser, screenshot_dir / "questionnaire-answered-full.png")
     receipt = submit_and_read_receipt(browser)
     browser.save_screenshot(str(screenshot_dir / "receipt.png"))
@@ -153,22 +167,31 @@ def test_questionnaire_works_without_javascript(browser_no_js, survey, app):
 
 
 def test_reload_restores_the_draft_and_keeps_the_submission_id(browser, survey, app):
+    draft_key = f"survey-draft:{survey.token}"
     open_questionnaire(browser, survey.url)
+    # Control: without the draft a reload comes back empty, so the browser's own form restoring plays no part.
+    answer(browser, questions(browser)[0])
+    browser.execute_script("localStorage.removeItem(arguments[0])", draft_key)
+    browser.refresh()
+    wait(browser).until(lambda d: progress(d) == (0, len(questions(d))))
+
     first_id = browser.find_element(By.NAME, "submission_id").get_property("value")
     page = questions(browser)
     radio_questions = [q for q in page if q.find_elements(By.CSS_SELECTOR, "input[type=radio]")][:2]
     text_question = next(q for q in page if q.find_elements(By.TAG_NAME, "textarea"))
     for question in [*radio_questions, text_question]:
         answer(browser, question)
-    chosen = [(q.get_attribute("data-question"), q.find_element(By.CSS_SELECTOR, "input:checked").get_property("value"))
-              for q in radio_questions]
-    draft_key = f"survey-draft:{survey.token}"
-    wait(browser).until(lambda d: COMMENT in (d.execute_script("return localStorage.getItem(arguments[0])", draft_key)
-                                              or ""))
+    chosen = [
+        (q.get_attribute("data-question"), q.find_element(By.CSS_SELECTOR, "input:checked").get_property("value"))
+        for q in radio_questions
+    ]
+    wait(browser).until(
+        lambda d: COMMENT in (d.execute_script("return localStorage.getItem(arguments[0])", draft_key) or "")
+    )
 
-    # Open the address afresh: the server renders an empty page with a new submission id; the draft refills it.
-    open_questionnaire(browser, survey.url)
-    wait(browser).until(EC.text_to_be_present_in_element((By.ID, "progress-text"), f"3 / {len(page)}"))
+    # The server renders the reloaded page empty with a new submission id; the draft refills it.
+    browser.refresh()
+    wait(browser).until(lambda d: progress(d) == (3, len(page)))
     for name, value in chosen:
         checked = browser.find_elements(By.CSS_SELECTOR, f'fieldset[data-question="{name}"] input:checked')
         assert [c.get_property("value") for c in checked] == [value]
@@ -180,7 +203,7 @@ def test_reload_restores_the_draft_and_keeps_the_submission_id(browser, survey, 
     assert stored(app, receipt).submission_id == first_id
 
 
-def test_server_side_validation_keeps_the_given_answers(browser, survey):
+def test_server_side_validation_keeps_the_given_answers(browser, survey, screenshot_dir):
     open_questionnaire(browser, survey.url)
     page = questions(browser)
     first = page[0]
@@ -190,8 +213,8 @@ def test_server_side_validation_keeps_the_given_answers(browser, survey):
     first_name, text_name = first.get_attribute("data-question"), text_question.get_attribute("data-question")
     first_value = first.find_element(By.CSS_SELECTOR, "input:checked").get_property("value")
     submission_id = browser.find_element(By.NAME, "submission_id").get_property("value")
-    missing = [q.get_attribute("data-question") for q in page
-               if q.get_attribute("data-required") == "true" and not is_answered(q)]
+    blank = unanswered(browser)
+    missing = [q.get_attribute("data-question") for q in blank if q.get_attribute("data-required") == "true"]
     assert missing
 
     # Post the incomplete page as a browser without our script would if it skipped native validation.
@@ -215,7 +238,19 @@ def test_server_side_validation_keeps_the_given_answers(browser, survey):
     textarea = browser.find_element(By.CSS_SELECTOR, f'fieldset[data-question="{text_name}"] textarea')
     assert textarea.get_property("defaultValue") == COMMENT
     assert browser.find_element(By.NAME, "submission_id").get_property("value") == submission_id
-    assert browser.find_element(By.ID, "progress-text").text.startswith(f"2 / {len(page)}")
+    assert progress(browser) == (2, len(page))
+
+    # A link in the summary brings its question into view with the question text clear of the sticky progress bar.
+    summary.find_element(By.CSS_SELECTOR, "li a").click()
+    wait(browser).until(lambda d: d.execute_script("return location.hash") == f"#q-{missing[0]}")
+    gap = browser.execute_script(
+        """var legend = document.getElementById(arguments[0]).querySelector('legend');
+        var bar = document.querySelector('.progress');
+        return legend.getBoundingClientRect().top - bar.getBoundingClientRect().bottom;""",
+        f"q-{missing[0]}",
+    )
+    assert gap >= 0, f"the question text is {-gap} px under the progress bar"
+    browser.save_screenshot(str(screenshot_dir / "questionnaire-error.png"))
 
 
 def test_page_is_usable_on_a_360px_phone(chrome_factory, survey):
