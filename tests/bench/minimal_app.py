@@ -5,10 +5,11 @@ unique, and the answers as JSON text) with one SQLAlchemy Core insert in its own
 the questionnaires, no ORM, no per-answer rows: whatever the product spends beyond this is its own cost.
 
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/survey_bench \\
-        .venv/bin/gunicorn --pythonpath tests/bench minimal_app:app
+        .venv/bin/gunicorn --pythonpath tests/bench 'minimal_app:create_app()'
 
 run_submission_bench.py creates the table with create_schema() before starting the server.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,7 +36,7 @@ def sqlalchemy_url(url: str) -> str:
     """postgres:// or postgresql:// become the psycopg 3 driver, as in the product."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -67,13 +68,13 @@ def create_app(engine: Engine | None = None) -> Flask:
             return jsonify(error="request.invalid"), 422
         try:
             with engine.begin() as connection:
-                connection.execute(insert(submissions).values(
-                    submission_id=submission_id, answers=json.dumps(answers, ensure_ascii=False)))
+                connection.execute(
+                    insert(submissions).values(
+                        submission_id=submission_id, answers=json.dumps(answers, ensure_ascii=False)
+                    )
+                )
         except IntegrityError:
             return jsonify(submission_id=submission_id, is_new=False), 200
         return jsonify(submission_id=submission_id, is_new=True), 201
 
     return app
-
-
-app = create_app()
