@@ -555,7 +555,9 @@ def verify(result: WrkResult, report: ScriptReport, answers_per_response: int) -
     if stored_answered != two_xx:
         problems.append(f"stored {stored_answered} of the {two_xx} submissions answered 2xx")
     if answer_rows is not None and answer_rows != len(stored) * answers_per_response:
-        problems.append(f"{answer_rows} answers stored for {len(stored)} responses, expected {answers_per_response} each")
+        problems.append(
+            f"{answer_rows} answers stored for {len(stored)} responses, expected {answers_per_response} each"
+        )
     result.sent = sent
     result.status_counts = dict(sorted(report.status_counts.items()))
     result.verification = {
