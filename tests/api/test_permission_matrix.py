@@ -16,11 +16,15 @@ PUBLIC_PREFIXES = ("/api/v1/links/", "/api/v1/openapi.json")
 PERSONA_NAMES = [None, *PERSONAS]  # None is anonymous
 
 
-def protected_api_routes(app):
-    """(method, rule, required action) for every staff API route; fails if a route declares no action."""
+SIGN_IN_ENDPOINTS = ("console.login", "console.login_post", "console.logout")
+
+
+def protected_routes(app, prefix: str, open_prefixes: tuple[str, ...] = (), open_endpoints: tuple[str, ...] = ()):
+    """(method, rule, required action) for every route under prefix that is not open to everyone; fails if a
+    protected route declares no action."""
     routes = []
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/api/v1/") or rule.rule.startswith(PUBLIC_PREFIXES):
+        if not rule.rule.startswith(prefix) or rule.rule.startswith(open_prefixes) or rule.endpoint in open_endpoints:
             continue
         action = getattr(app.view_functions[rule.endpoint], "required_action", None)
         assert action in PERMISSIONS, f"{rule.rule} does not declare a permitted action"
@@ -53,7 +57,7 @@ def campaign_of_a(persona_units):
 def test_every_staff_route_admits_exactly_the_roles_in_the_table(app, client_as, campaign_of_a, persona_units, persona):
     client = client_as(persona)
     role = role_of(persona)
-    routes = protected_api_routes(app)
+    routes = protected_routes(app, "/api/v1/", open_prefixes=PUBLIC_PREFIXES)
     assert len(routes) >= 15
     for method, rule, action in routes:
         url = concrete(rule, campaign_of_a.id, persona_units["A"].code)
@@ -99,23 +103,6 @@ def test_only_read_actions_are_open_to_the_auditor():
     assert all(action.endswith(".read") for action in writable)
 
 
-def console_routes(app):
-    """(method, rule, action) for every console page except signing in and out."""
-    routes = []
-    for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/console/") or rule.endpoint in (
-            "console.login",
-            "console.login_post",
-            "console.logout",
-        ):
-            continue
-        action = getattr(app.view_functions[rule.endpoint], "required_action", None)
-        assert action in PERMISSIONS, f"{rule.rule} does not declare a permitted action"
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            routes.append((method, rule.rule, action))
-    return routes
-
-
 def console_url(rule: str, campaign_id: int, unit_code: str) -> str:
     return concrete(rule.replace("<any(open, close):move>", "close"), campaign_id, unit_code)
 
@@ -142,7 +129,7 @@ def test_every_console_page_admits_exactly_the_roles_in_the_table(
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
     role = role_of(persona)
-    routes = console_routes(app)
+    routes = protected_routes(app, "/console/", open_endpoints=SIGN_IN_ENDPOINTS)
     assert len(routes) >= 12
     for method, rule, action in routes:
         url = console_url(rule, campaign_of_a.id, persona_units["A"].code)
