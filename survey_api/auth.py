@@ -56,8 +56,9 @@ def _authorise(user: User | None, action: str) -> User:
     if user is None:
         raise AppError("auth.required")
     if not is_allowed(user.role, action):
-        log.warning("refused %s (%s) for %s on %s %s", user.username, user.role.value, action, request.method,
-                    request.path)
+        log.warning(
+            "refused %s (%s) for %s on %s %s", user.username, user.role.value, action, request.method, request.path
+        )
         raise AppError("auth.forbidden")
     return user
 

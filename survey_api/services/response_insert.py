@@ -14,8 +14,16 @@ from ..extensions import db
 from ..models import Campaign, CampaignUnit, Response
 
 RESPONSES = Response.__table__
-VALUE_COLUMNS = ("submission_id", "channel", "form_versions", "answers", "duration_seconds", "answers_digest",
-                 "receipt_code", "submitted_at")
+VALUE_COLUMNS = (
+    "submission_id",
+    "channel",
+    "form_versions",
+    "answers",
+    "duration_seconds",
+    "answers_digest",
+    "receipt_code",
+    "submitted_at",
+)
 _DIALECT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _STATEMENTS: dict[str, Any] = {}
 

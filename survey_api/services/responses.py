@@ -70,8 +70,9 @@ def submit(submission: Submission, now: datetime | None = None, resolved: Resolv
     for _attempt in range(RECEIPT_ATTEMPTS):
         values["receipt_code"] = receipt_code(secrets.token_bytes(RECEIPT_BYTES))
         if insert_if_accepting(token, values) is not None:
-            return Receipt(values["receipt_code"], submission.submission_id, values["submitted_at"],
-                           forms.unit_code, is_new=True)
+            return Receipt(
+                values["receipt_code"], submission.submission_id, values["submitted_at"], forms.unit_code, is_new=True
+            )
         resolved = resolved or resolve_link(token)  # an unknown link stops here
         earlier = _earlier_receipt(forms, submission.submission_id, digest)
         if earlier is not None:

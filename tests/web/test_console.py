@@ -216,3 +216,14 @@ def test_an_account_owner_changes_the_password_and_manages_tokens(signed_in, app
     assert changed.status_code == 200 and client.get("/console/").status_code == 200  # this session goes on
     assert sign_in(app.test_client(), "p_statistician").status_code == 401
     assert sign_in(app.test_client(), "p_statistician", "Brand-new-pass-9").status_code == 302
+
+
+def test_over_long_or_missing_fields_are_refused_not_cut_short(signed_in):
+    admin = signed_in("admin")
+    too_long = post_form(
+        admin, "/console/units", "/console/units", {"code": "L01", "name": "长" * 101, "category": "乡镇街道"}
+    )
+    assert too_long.status_code == 422 and "at most 100 characters" in too_long.get_data(as_text=True)
+    missing = post_form(admin, "/console/units", "/console/units", {"code": "L02", "name": "", "category": ""})
+    assert missing.status_code == 422
+    assert db.session.scalar(select(Unit).where(Unit.code.in_(["L01", "L02"]))) is None

@@ -10,6 +10,7 @@ from ...errors import AppError
 from ...services.accounts import change_password
 from ...services.api_tokens import create_token, list_tokens, revoke_token
 from ...transactions import commit_on_success
+from ..form_fields import form_texts
 from . import bp
 
 
@@ -44,11 +45,14 @@ def password():
 @page_requires("account.self")
 @commit_on_success
 def new_token():
-    name = request.form.get("name", "").strip()[:100]
-    days = request.form.get("valid_days", "")
-    if not name or (days and not (days.isdigit() and 1 <= int(days) <= 3650)):
-        return _page(error=AppError("request.invalid"), status=422)
-    issued = create_token(g.actor, g.user, name, int(days) if days else None)
+    try:
+        fields = form_texts(request.form, {"name": 100, "valid_days": 4}, required=("name",))
+        days = fields["valid_days"]
+        if days and not (days.isdigit() and 1 <= int(days) <= 3650):
+            raise AppError("request.invalid", details={"valid_days": ["a whole number from 1 to 3650"]})
+    except AppError as error:
+        return _page(error=error, status=error.status)
+    issued = create_token(g.actor, g.user, fields["name"], int(days) if days else None)
     return _page(secret=issued.secret)
 
 

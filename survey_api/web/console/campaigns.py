@@ -16,6 +16,7 @@ from ...services.links import campaign_links, get_campaign_link, public_url
 from ...services.progress import campaign_progress
 from ...services.units import list_units
 from ...transactions import commit_on_success
+from ..form_fields import form_texts
 from ..local_time import parse_local, utc_offset_hours
 from . import bp
 
@@ -51,16 +52,15 @@ def create_campaign():
     """Create a draft campaign from the chosen questionnaires and units."""
     form = request.form
     values = {
-        "title": form.get("title", "").strip()[:200],
-        "period": form.get("period", "").strip()[:50],
         "form_keys": form.getlist("form_keys"),
         "unit_codes": form.getlist("unit_codes"),
         "opens_at": form.get("opens_at", ""),
         "closes_at": form.get("closes_at", ""),
     }
     try:
-        if not values["title"] or not values["period"] or not values["form_keys"] or not values["unit_codes"]:
-            raise AppError("request.invalid", details={"form": ["title, period, questionnaires and units"]})
+        values.update(form_texts(form, {"title": 200, "period": 50}, required=("title", "period")))
+        if not values["form_keys"] or not values["unit_codes"]:
+            raise AppError("request.invalid", details={"form_keys": ["required"], "unit_codes": ["required"]})
         spec = campaign_service.NewCampaign(
             title=values["title"],
             period=values["period"],

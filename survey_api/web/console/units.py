@@ -10,6 +10,7 @@ from ...errors import AppError
 from ...services.unit_import import MAX_IMPORT_BYTES, import_units_csv
 from ...services.units import create_unit, list_units
 from ...transactions import commit_on_success
+from ..form_fields import form_texts
 from . import bp
 
 
@@ -36,14 +37,11 @@ def units():
 @page_requires("unit.write")
 @commit_on_success
 def add_unit():
-    form = request.form
-    values = {k: form.get(k, "").strip() for k in ("code", "name", "category", "parent_area")}
-    if not values["code"] or not values["name"] or not values["category"] or len(values["code"]) > 32:
-        return _page(error=AppError("request.invalid"), values=values, status=422)
+    limits = {"code": 32, "name": 100, "category": 50, "parent_area": 100}
+    values = {name: request.form.get(name, "") for name in limits}
     try:
-        unit = create_unit(
-            g.actor, values["code"], values["name"][:100], values["category"][:50], values["parent_area"][:100] or None
-        )
+        values = form_texts(request.form, limits, required=("code", "name", "category"))
+        unit = create_unit(g.actor, values["code"], values["name"], values["category"], values["parent_area"] or None)
     except AppError as error:
         return _page(error=error, values=values, status=error.status)
     return _page(message=unit.code)
