@@ -21,6 +21,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["can"] = can
     app.jinja_env.filters["role_label"] = role_label
+    app.jinja_env.filters["channel_label"] = channel_label
 
 
 ROLE_LABELS = {
@@ -30,6 +31,14 @@ ROLE_LABELS = {
     "unit": _l("evaluated unit"),
     "auditor": _l("oversight"),
 }
+
+
+CHANNEL_LABELS = {"qr": _l("QR code"), "api": _l("API")}
+
+
+def channel_label(channel: str) -> str:
+    """In templates: how an answer arrived, for people."""
+    return str(CHANNEL_LABELS.get(channel, channel))
 
 
 def role_label(role) -> str:

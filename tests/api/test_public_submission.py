@@ -21,8 +21,17 @@ def post(client, token, answers, submission_id=None, **extra):
     return client.post(f"/api/v1/links/{token}/responses", json=body)
 
 
+_baseline = {"responses": 0}
+
+
+@pytest.fixture(autouse=True)
+def response_baseline(db_session):
+    """Count only what this test stores: tests elsewhere commit for real and may leave responses behind."""
+    _baseline["responses"] = db.session.scalar(select(func.count()).select_from(Response))
+
+
 def stored_counts() -> int:
-    return db.session.scalar(select(func.count()).select_from(Response))
+    return db.session.scalar(select(func.count()).select_from(Response)) - _baseline["responses"]
 
 
 def test_the_questionnaire_is_served_without_scores(client, token):

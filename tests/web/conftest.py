@@ -1,4 +1,4 @@
-"""Browser fixtures: the app served by a real HTTP server and headless Chromium sized like a phone.
+"""Browser fixtures: the app served by a real HTTP server and headless Chromium sized like a phone (or a laptop).
 
 The live server answers on its own database connections, so the data these tests use is committed for real
 (unique unit codes keep runs apart) instead of living in the rolled-back `db_session` transaction."""
@@ -22,6 +22,7 @@ from tests.factories import create_campaign, create_unit
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 PHONE_WIDTH, PHONE_HEIGHT, PIXEL_RATIO = 390, 844, 3.0
+LAPTOP_WIDTH, LAPTOP_HEIGHT = 1280, 900
 CHROME_ARGS = (
     "--headless=new",
     "--no-sandbox",
@@ -77,8 +78,9 @@ def survey(app, live_server) -> Survey:
     return found
 
 
-def _chrome(profile_dir: str, javascript: bool, width: int, height: int):
-    """Start headless Chromium emulating a phone of the given size; skip (or fail in CI) when it cannot run."""
+def _chrome(profile_dir: str, javascript: bool, width: int, height: int, mobile: bool = True):
+    """Start headless Chromium emulating a phone of the given size (with mobile=False, a desktop screen at pixel
+    ratio 1); skip (or fail in CI) when it cannot run."""
     for path in (CHROMIUM, CHROMEDRIVER):
         if not os.access(path, os.X_OK):
             skip_or_fail(f"{path} is not installed")
@@ -92,9 +94,12 @@ def _chrome(profile_dir: str, javascript: bool, width: int, height: int):
         options.add_argument(arg)
     options.add_argument(f"--user-data-dir={profile_dir}")
     metrics = {"width": width, "height": height, "pixelRatio": PIXEL_RATIO}
-    if javascript:
+    emulate_with_devtools = not (mobile and javascript)
+    if not mobile:
+        options.add_argument(f"--window-size={width},{height}")
+    elif javascript:
         options.add_experimental_option("mobileEmulation", {"deviceMetrics": metrics})
-    else:
+    if not javascript:
         # With mobileEmulation, chromedriver taps through touch events and its clicks and typing hang when the
         # page may not run scripts; so this phone gets the same screen through the DevTools emulation instead.
         options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
@@ -102,17 +107,17 @@ def _chrome(profile_dir: str, javascript: bool, width: int, height: int):
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     except WebDriverException as error:
         skip_or_fail(f"cannot start headless Chromium: {error.msg}")
-    if not javascript:
+    if emulate_with_devtools:
         driver.execute_cdp_cmd(
             "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": height, "deviceScaleFactor": PIXEL_RATIO, "mobile": True},
+            {"width": width, "height": height, "deviceScaleFactor": PIXEL_RATIO if mobile else 1, "mobile": mobile},
         )
     driver.set_page_load_timeout(30)
     driver.get(VIEWPORT_PROBE)
     inner_width = driver.execute_script("return window.innerWidth")
     if inner_width != width:
         driver.quit()
-        pytest.fail(f"phone emulation gave window.innerWidth {inner_width}, expected {width}")
+        pytest.fail(f"screen emulation gave window.innerWidth {inner_width}, expected {width}")
     return driver
 
 
@@ -121,8 +126,8 @@ def chrome_factory(tmp_path_factory) -> Callable:
     """Make extra browsers (another size, say); every one made is closed at the end of the module."""
     drivers = []
 
-    def make(javascript: bool = True, width: int = PHONE_WIDTH, height: int = PHONE_HEIGHT):
-        driver = _chrome(str(tmp_path_factory.mktemp("chrome-profile")), javascript, width, height)
+    def make(javascript: bool = True, width: int = PHONE_WIDTH, height: int = PHONE_HEIGHT, mobile: bool = True):
+        driver = _chrome(str(tmp_path_factory.mktemp("chrome-profile")), javascript, width, height, mobile)
         drivers.append(driver)
         return driver
 
@@ -141,6 +146,12 @@ def browser(chrome_factory):
 def browser_no_js(chrome_factory):
     """A 390×844 phone with JavaScript switched off by Chrome's content setting."""
     return chrome_factory(javascript=False)
+
+
+@pytest.fixture(scope="module")
+def laptop(chrome_factory):
+    """A 1280×900 desktop browser (pixel ratio 1, not a mobile device) with JavaScript on, for the console."""
+    return chrome_factory(javascript=True, width=LAPTOP_WIDTH, height=LAPTOP_HEIGHT, mobile=False)
 
 
 @pytest.fixture(scope="session")

@@ -160,7 +160,7 @@ def test_progress_counts_responses_per_unit_channel_and_day(signed_in, persona_u
     page = signed_in("statistician").get(f"/console/campaigns/{campaign.id}").get_data(as_text=True)
     assert '<span id="total-responses">3</span>' in page
     assert re.search(r'data-unit="UA1">\s*<td>UA1 城关街道</td><td>乡镇街道</td><td class="num">3</td>', page)
-    assert '<td>api</td><td class="num">3</td>' in page
+    assert '<td>接口</td><td class="num">3</td>' in page
 
 
 def test_units_are_added_and_imported_all_or_nothing(signed_in):

@@ -89,7 +89,7 @@ def campaign(campaign_id: int):
     found = campaign_service.get_campaign(campaign_id)
     links = campaign_links(found)
     progress = campaign_progress(found.id, utc_offset_hours(), only_unit_id=own_unit_only())
-    unit_rows = [(u.name, u.responses) for u in progress.by_unit]
+    unit_rows = [(f"{u.code} {u.name}", u.responses) for u in progress.by_unit]
     day_rows = [(day.strftime("%m-%d"), count) for day, count in progress.by_day]
     return render_template(
         "console/campaign.html",
