@@ -12,6 +12,8 @@ def register_api(api: Api) -> None:
     from . import accounts, audit, campaigns, public, units
 
     api.spec.components.security_scheme("apiToken", API_TOKEN_SCHEME)
+    api.spec.components.schema("Submission", schema=public.SubmissionSchema)  # documented by hand in public.py
+    api.spec.components.schema("Receipt", schema=public.ReceiptSchema)
     for module in (units, campaigns, public, accounts, audit):
         # The API authenticates with bearer tokens, never cookies, so cross-site requests cannot ride a session.
         csrf.exempt(module.blp)
