@@ -218,10 +218,7 @@ def users_create(username, role, unit_code, display_name, password_stdin) -> Non
     """Create a staff account (the first admin, for instance)."""
     from .services.accounts import create_user
 
-    if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     with transaction():
         user = create_user(cli_actor(), username, password, Role(role), display_name=display_name, unit_code=unit_code)
     click.echo(f"created {user.role.value} account {user.username}")
@@ -237,22 +234,61 @@ def users_list() -> None:
         click.echo(f"{user.username}\t{user.role.value}\t{unit}\t{'active' if user.is_active else 'disabled'}")
 
 
+def _account(username: str):
+    from sqlalchemy import select
+
+    from .models import User
+
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no account named {username}")
+    return user
+
+
+def _active_command(name: str, active: bool) -> None:
+    @users_cli.command(name, help=f"{name.capitalize()} an account (its sessions and tokens stop at once).")
+    @click.argument("username")
+    def command(username: str) -> None:
+        from .services.accounts import set_active
+
+        with transaction():
+            user = set_active(cli_actor(), _account(username), active)
+        click.echo(f"{user.username} is {'active' if user.is_active else 'disabled'}")
+
+
+_active_command("enable", True)
+_active_command("disable", False)
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of asking.")
+def users_set_password(username: str, password_stdin: bool) -> None:
+    """Set a new password for an account whose owner lost theirs; it also lifts a lockout."""
+    from .services.accounts import reset_password
+
+    password = _read_password(password_stdin)
+    with transaction():
+        reset_password(cli_actor(), _account(username), password)
+    click.echo(f"password of {username} changed")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
 @tokens_cli.command("create")
 @click.argument("username")
 @click.argument("name")
 @click.option("--valid-days", type=click.IntRange(1, 3650), default=None)
 def tokens_create(username, name, valid_days) -> None:
     """Create an API token for an account and print it once."""
-    from sqlalchemy import select
-
-    from .models import User
     from .services.api_tokens import create_token
 
     with transaction():
-        user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
-        if user is None:
-            raise click.ClickException(f"no account named {username}")
-        issued = create_token(cli_actor(), user, name, valid_days)
+        issued = create_token(cli_actor(), _account(username), name, valid_days)
     click.echo(issued.secret)
 
 

@@ -48,6 +48,8 @@ CATALOGUE: dict[str, ErrorKind] = {
     ),
     "account.unit_mismatch": ErrorKind(422, _l("A unit account needs its unit, and only unit accounts have one.")),
     "token.not_found": ErrorKind(404, _l("You have no API token with this id.")),
+    "account.not_found": ErrorKind(404, _l("No account has this id.")),
+    "account.self_disable": ErrorKind(409, _l("You cannot disable your own account; ask another admin.")),
     "link.not_found": ErrorKind(
         404, _l("This survey link is not valid. Check the address, or scan the QR code again.")
     ),

@@ -9,7 +9,14 @@ from ..auth import api_requires
 from ..services import accounts as account_service
 from ..services import api_tokens as token_service
 from ..transactions import commit_on_success
-from .schemas.accounts import IssuedTokenSchema, TokenCreateSchema, TokenSchema, UserCreateSchema, UserSchema
+from .schemas.accounts import (
+    IssuedTokenSchema,
+    TokenCreateSchema,
+    TokenSchema,
+    UserCreateSchema,
+    UserSchema,
+    UserUpdateSchema,
+)
 from .security import TOKEN_SECURITY
 
 PREFIX = ""
@@ -36,6 +43,19 @@ def list_users():
 def create_user(body):
     """Add a staff account."""
     return account_service.create_user(g.actor, **body)
+
+
+@blp.route("/users/<int:user_id>", methods=["PATCH"])
+@api_requires("user.write")
+@blp.doc(security=TOKEN_SECURITY)
+@blp.arguments(UserUpdateSchema)
+@blp.response(200, UserSchema)
+@blp.alt_response(404, schema="Error", description="account.not_found")
+@blp.alt_response(409, schema="Error", description="account.self_disable")
+@commit_on_success
+def update_user(body, user_id):
+    """Disable or re-enable an account: a disabled account's sessions and tokens stop working at once."""
+    return account_service.set_active(g.actor, account_service.get_user(user_id), body["is_active"])
 
 
 @blp.route("/me")

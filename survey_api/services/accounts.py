@@ -94,6 +94,36 @@ def change_password(actor: Actor, user: User, current: str, new: str) -> None:
     record(actor, "user.password_change", "user", user.id)
 
 
+def get_user(user_id: int) -> User:
+    """The account with this id, or account.not_found."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise AppError("account.not_found")
+    return user
+
+
+def set_active(actor: Actor, user: User, active: bool) -> User:
+    """Enable or disable an account. A disabled account cannot sign in, its sessions end and its API tokens stop
+    working at once; nothing it did is removed. An admin cannot disable their own account."""
+    if not active and actor.user_id == user.id:
+        raise AppError("account.self_disable")
+    if user.is_active != active:
+        user.is_active = active
+        user.session_epoch += 1
+        record(actor, "user.enable" if active else "user.disable", "user", user.id, {"is_active": [not active, active]})
+    return user
+
+
+def reset_password(actor: Actor, user: User, new: str) -> None:
+    """Set a new password for someone who lost theirs (an admin or the command line); their sessions end."""
+    _check_policy(new, user.username)
+    user.password_hash = hash_password(new)
+    user.session_epoch += 1
+    user.failed_logins = 0
+    user.locked_until = None
+    record(actor, "user.password_reset", "user", user.id)
+
+
 def load_session_user(session_id: str) -> User | None:
     """The user behind a session id "user_id:epoch", if the account is active and the epoch is current."""
     user_id, _, epoch = session_id.partition(":")

@@ -152,3 +152,44 @@ def test_the_audit_trail_filters_and_pages(client_as, persona_units):
     rest = admin.get(f"/api/v1/audit?action=unit.create&limit=2&before_id={first[1]['id']}").get_json()
     assert rest and rest[0]["id"] < first[1]["id"]
     assert admin.get("/api/v1/audit?limit=0").status_code == 422
+
+
+def test_a_disabled_account_loses_its_tokens_sessions_and_sign_in_at_once(client_as, persona_tokens, db_session):
+    from survey_api.models import User
+
+    statistician = db.session.scalar(select(User).where(User.username == "p_statistician"))
+    session_id = statistician.get_id()
+    admin = client_as("admin")
+    disabled = admin.patch(f"/api/v1/users/{statistician.id}", json={"is_active": False})
+    assert disabled.status_code == 200 and disabled.get_json()["is_active"] is False
+    assert client_as("statistician").get("/api/v1/me").status_code == 401
+    db.session.expire_all()  # the change was made by the request's own session
+    assert load_session_user(session_id) is None
+    assert login_error("p_statistician", PERSONA_PASSWORD) == "auth.invalid_credentials"
+    assert admin.patch(f"/api/v1/users/{statistician.id}", json={"is_active": True}).status_code == 200
+    assert client_as("statistician").get("/api/v1/me").status_code == 200
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_id == str(statistician.id), AuditEvent.object_type == "user")
+    )
+    assert {"user.disable", "user.enable"} <= set(actions)
+
+
+def test_an_admin_cannot_disable_their_own_account(client_as, db_session):
+    from survey_api.models import User
+
+    me = db.session.scalar(select(User).where(User.username == "p_admin"))
+    refused = client_as("admin").patch(f"/api/v1/users/{me.id}", json={"is_active": False})
+    assert refused.status_code == 409 and refused.get_json()["code"] == "account.self_disable"
+
+
+def test_the_command_line_resets_a_lost_password_and_lifts_the_lockout(app, db_session):
+    create_account("forgetful", "statistician")
+    for _ in range(6):
+        login_error("forgetful", "wrong-password")
+    result = app.test_cli_runner().invoke(
+        args=["users", "set-password", "forgetful", "--password-stdin"], input="Fresh-password-77\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert authenticate("forgetful", "Fresh-password-77", None).username == "forgetful"
+    disabled = app.test_cli_runner().invoke(args=["users", "disable", "forgetful"])
+    assert "disabled" in disabled.output and login_error("forgetful", "Fresh-password-77") == "auth.invalid_credentials"

@@ -39,6 +39,7 @@ def concrete(rule: str, campaign_id: int, unit_code: str) -> str:
         "unit_code": unit_code,
         "code": unit_code,
         "token_id": "999999",
+        "user_id": "999999",
         "image_format": "png",
     }
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: values[m.group(1)], rule)
@@ -104,7 +105,8 @@ def test_only_read_actions_are_open_to_the_auditor():
 
 
 def console_url(rule: str, campaign_id: int, unit_code: str) -> str:
-    return concrete(rule.replace("<any(open, close):move>", "close"), campaign_id, unit_code)
+    rule = rule.replace("<any(open, close):move>", "close").replace("<any(enable, disable):change>", "enable")
+    return concrete(rule, campaign_id, unit_code)
 
 
 @pytest.fixture

@@ -227,3 +227,31 @@ def test_over_long_or_missing_fields_are_refused_not_cut_short(signed_in):
     missing = post_form(admin, "/console/units", "/console/units", {"code": "L02", "name": "", "category": ""})
     assert missing.status_code == 422
     assert db.session.scalar(select(Unit).where(Unit.code.in_(["L01", "L02"]))) is None
+
+
+def test_an_admin_adds_and_disables_accounts_in_the_console(signed_in, persona_units):
+    from survey_api.models import User
+
+    admin = signed_in("admin")
+    added = post_form(
+        admin,
+        "/console/users",
+        "/console/users",
+        {
+            "username": "nanhu_staff",
+            "display_name": "南湖镇",
+            "password": "Nanhu-pass-2026",
+            "role": "unit",
+            "unit_code": "UA1",
+        },
+    )
+    assert added.status_code == 303
+    user = db.session.scalar(select(User).where(User.username == "nanhu_staff"))
+    assert user.unit.code == "UA1"
+    assert post_form(admin, "/console/users", f"/console/users/{user.id}/disable", {}).status_code == 303
+    assert db.session.scalar(select(User.is_active).where(User.id == user.id)) is False
+    weak = post_form(
+        admin, "/console/users", "/console/users", {"username": "weakling", "password": "short", "role": "auditor"}
+    )
+    assert weak.status_code == 422 and "account.weak_password" not in weak.get_data(as_text=True)
+    assert 'id="page-error"' in weak.get_data(as_text=True)

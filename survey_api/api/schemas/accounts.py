@@ -27,6 +27,10 @@ class UserSchema(BaseSchema):
     last_login_at = fields.AwareDateTime(allow_none=True)
 
 
+class UserUpdateSchema(BaseSchema):
+    is_active = fields.Boolean(required=True)
+
+
 class TokenCreateSchema(BaseSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     valid_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=3650))
