@@ -42,11 +42,14 @@ def test_lockout_grows_with_failures_and_is_capped(failures):
     assert (lockout_seconds(failures) == 0) == (failures < 5)
 
 
-@pytest.mark.parametrize("password, problem", [
-    ("short", "too_short"),
-    ("kaohe-2026-office", "contains_username"),
-    ("aaaaaaaaaaaa", "too_simple"),
-    ("Good-pass-2026", None),
-])
+@pytest.mark.parametrize(
+    "password, problem",
+    [
+        ("short", "too_short"),
+        ("kaohe-2026-office", "contains_username"),
+        ("aaaaaaaaaaaa", "too_simple"),
+        ("Good-pass-2026", None),
+    ],
+)
 def test_password_policy(password, problem):
     assert check_password_policy(password, "kaohe") == problem
