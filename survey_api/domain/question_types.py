@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Mapping
 
@@ -183,6 +184,15 @@ class MultipleChoice(QuestionType):
         return CheckedAnswer(value=sorted(chosen, key=order.index), score=None, is_substantive=None)
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str) -> str:
+    """Typed text in canonical form: line endings as \\n, invisible control characters (NUL included, which no
+    database stores in JSON) removed, surrounding space trimmed."""
+    return CONTROL_CHARACTERS.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
 class FreeText(QuestionType):
     name = "text"
     extra_fields = frozenset({"max_length"})
@@ -196,12 +206,12 @@ class FreeText(QuestionType):
         return Question(**base, max_length=max_length)
 
     def is_empty(self, value):
-        return value is None or (isinstance(value, str) and not value.strip())
+        return value is None or (isinstance(value, str) and not clean_text(value))
 
     def check(self, question, value):
         if not isinstance(value, str):
             raise AnswerProblem("wrong_type", expected="text")
-        text = value.strip()
+        text = clean_text(value)
         if question.max_length is not None and len(text) > question.max_length:
             raise AnswerProblem("too_long", maximum=question.max_length, length=len(text))
         return CheckedAnswer(value=text, score=None, is_substantive=None)

@@ -4,7 +4,8 @@ from .account import ApiToken, User
 from .audit import AuditEvent
 from .campaign import Campaign, CampaignForm, CampaignUnit
 from .form_version import FormVersion
-from .response import Channel, Response
+from .response import Channel, Response, ResponseStatus
+from .scoring import ResultRun, RuleSetVersion, UnitMargin
 from .unit import Unit
 
 __all__ = [
@@ -16,6 +17,10 @@ __all__ = [
     "Channel",
     "FormVersion",
     "Response",
+    "ResponseStatus",
+    "ResultRun",
+    "RuleSetVersion",
     "Unit",
+    "UnitMargin",
     "User",
 ]

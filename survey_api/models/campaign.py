@@ -20,6 +20,9 @@ class Campaign(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     period: Mapped[str] = mapped_column(String(50))
+    # Campaigns of one series (e.g. every year's district survey) are compared with each other in results.
+    series: Mapped[str | None] = mapped_column(String(100), index=True)
+    rule_set_version_id: Mapped[int | None] = mapped_column(ForeignKey("rule_set_versions.id"))
     state: Mapped[CampaignState] = mapped_column(
         value_enum(CampaignState, "campaign_state"), default=CampaignState.DRAFT
     )

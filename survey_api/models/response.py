@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum as PyEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, func
+from sqlalchemy import JSON, ForeignKey, Index, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,12 +18,24 @@ JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Channel(str, PyEnum):
-    QR = "qr"
-    API = "api"
+    QR = "qr"  # a resident scanning the unit's code
+    API = "api"  # another system posting through the API
+    PHONE = "phone"  # a telephone survey (CATI) imported from a file
+    PAPER = "paper"  # paper questionnaires keyed in and imported
+    HOUSEHOLD = "household"  # an enumerator's household interview
+
+
+class ResponseStatus(str, PyEnum):
+    """Whether a response counts. Scoring reads included responses only; nothing is ever deleted."""
+
+    INCLUDED = "included"
+    UNDER_REVIEW = "under_review"
+    EXCLUDED = "excluded"
 
 
 class Response(db.Model):
     __tablename__ = "responses"
+    __table_args__ = (Index("ix_responses_campaign_status_unit", "campaign_id", "status", "unit_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Chosen by the client; the unique constraint is what makes a resend harmless.
@@ -32,6 +44,14 @@ class Response(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     campaign_unit_id: Mapped[int] = mapped_column(ForeignKey("campaign_units.id"))
     channel: Mapped[Channel] = mapped_column(value_enum(Channel, "response_channel"))
+    status: Mapped[ResponseStatus] = mapped_column(
+        value_enum(ResponseStatus, "response_status"),
+        default=ResponseStatus.INCLUDED,
+        server_default=ResponseStatus.INCLUDED.value,
+    )
+    # The sample design, where one was used (DOMAIN.md §3): township/street and village/community.
+    stratum: Mapped[str | None] = mapped_column(String(64))
+    cluster: Mapped[str | None] = mapped_column(String(64))
     # {form_key: form_version_id}: the exact questionnaire versions these answers were given to.
     form_versions: Mapped[dict[str, int]] = mapped_column(JSONDocument)
     # {form_key: {question_key: value}}, validated and canonical (trimmed text, options in form order).

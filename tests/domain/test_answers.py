@@ -65,6 +65,17 @@ def test_a_blank_text_counts_as_no_answer():
     assert errors == [] and "q4" not in {a.question_key for a in valid}
 
 
+def test_typed_text_loses_invisible_control_characters_and_keeps_its_lines():
+    answers = {"satisfaction": {"q1": "satisfied", "q3": 5, "q4": "路灯\x00坏了\r\n请修\x07"}}
+    valid, errors = validate_answers([FORM], answers)
+    assert errors == [] and next(a for a in valid if a.question_key == "q4").value == "路灯坏了\n请修"
+
+
+def test_text_of_control_characters_only_counts_as_no_answer():
+    valid, errors = validate_answers([FORM], {"satisfaction": {"q1": "satisfied", "q3": 5, "q4": "\x00\x1f"}})
+    assert errors == [] and "q4" not in {a.question_key for a in valid}
+
+
 def test_a_rating_posted_from_an_html_form_as_text_is_accepted():
     valid, errors = validate_answers([FORM], {"satisfaction": {"q1": "satisfied", "q3": "9"}})
     assert errors == [] and next(a for a in valid if a.question_key == "q3").value == 9
