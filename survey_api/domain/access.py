@@ -24,6 +24,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "user.read": frozenset({ADMIN, AUDITOR}),
     "user.write": frozenset({ADMIN}),
     "account.self": frozenset(Role),  # one's own password and API tokens
+    "responses.read": frozenset({ADMIN, STATISTICIAN, AUDITOR}),  # answers, exports, the review queue
+    "responses.import": frozenset({ADMIN, STATISTICIAN}),  # telephone and paper answers from files
+    "responses.review": frozenset({ADMIN, STATISTICIAN}),  # include or exclude a flagged response
+    "results.read": frozenset({ADMIN, STATISTICIAN, AUDITOR}),
+    "results.write": frozenset({ADMIN, STATISTICIAN}),  # rule sets, margins, computing and publishing results
 }
 
 # Actions a unit user may take only on data of their own unit; the view checks the unit.
