@@ -40,6 +40,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "IDENTITY_HASH_KEY": _env("IDENTITY_HASH_KEY", DEV_SECRET),
         "PUBLIC_BASE_URL": (_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/"),
         "FORMS_DIR": _env("FORMS_DIR", str(PROJECT_ROOT / "forms")),
+        "RULES_DIR": _env("RULES_DIR", str(PROJECT_ROOT / "rules")),
         # Largest request body accepted anywhere; a full questionnaire is a few kilobytes.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
         # werkzeug's scrypt: memory-hard, the modern default; only tests choose a cheaper one.

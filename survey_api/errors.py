@@ -64,6 +64,24 @@ CATALOGUE: dict[str, ErrorKind] = {
     "unit.exists": ErrorKind(409, _l("A unit with this code already exists.")),
     "form.not_found": ErrorKind(404, _l("No questionnaire named %(key)s exists in the forms folder.")),
     "form.invalid": ErrorKind(422, _l("The questionnaire file is not valid; see details.")),
+    "rules.not_found": ErrorKind(404, _l("No scoring rule set named %(key)s exists.")),
+    "rules.invalid": ErrorKind(422, _l("The scoring rule set is not valid; see details for each field.")),
+    "rules.locked": ErrorKind(
+        409, _l("This campaign's results are published, so its scoring rule set can no longer change.")
+    ),
+    "margins.invalid": ErrorKind(422, _l("The population margins are not valid; see details for each unit.")),
+    "margins.not_fitted": ErrorKind(
+        422,
+        _l(
+            "The answers of unit %(unit)s cannot be weighted to its population margins (%(reason)s). "
+            "Check that unit's margins or collect more answers in the group named."
+        ),
+    ),
+    "results.no_responses": ErrorKind(
+        409, _l("This campaign has no counted answers yet, so there are no results to compute.")
+    ),
+    "results.not_found": ErrorKind(404, _l("No results have been computed for this campaign yet. Compute them first.")),
+    "results.run_not_found": ErrorKind(404, _l("This campaign has no computed results with this number.")),
     "response.invalid": ErrorKind(422, _l("Some answers need attention; see details for each question.")),
     "response.conflict": ErrorKind(
         409,

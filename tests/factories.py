@@ -8,7 +8,7 @@ from datetime import datetime
 
 from survey_api.domain.campaigns import CampaignState
 from survey_api.extensions import db
-from survey_api.models import Campaign, Unit
+from survey_api.models import Campaign, Channel, Response, Unit
 from survey_api.services.audit import SYSTEM
 from survey_api.services.campaigns import NewCampaign, campaign_definitions, transition
 from survey_api.services.campaigns import create_campaign as service_create_campaign
@@ -90,3 +90,23 @@ def issue_token(user) -> str:
     secret = create_token(SYSTEM, user, "tests").secret
     db.session.commit()
     return secret
+
+
+def store_response(campaign: Campaign, unit_index: int, answers: dict, **columns) -> Response:
+    """A response written straight to the table (status, stratum, cluster... as given), for scoring tests."""
+    link = campaign.links[unit_index]
+    response = Response(
+        submission_id=uuid.uuid4().hex,
+        campaign_id=campaign.id,
+        unit_id=link.unit_id,
+        campaign_unit_id=link.id,
+        channel=columns.pop("channel", Channel.API),
+        form_versions={f.form_version.key: f.form_version_id for f in campaign.forms},
+        answers=answers,
+        answers_digest=uuid.uuid4().hex,
+        receipt_code=uuid.uuid4().hex[:16],
+        **columns,
+    )
+    db.session.add(response)
+    db.session.flush()
+    return response

@@ -1,0 +1,411 @@
+"""Campaign results: every unit's three indices with their precision, the 民评 composite and points, category
+averages, each unit's weakest questions and the change since the previous campaign of the series.
+
+Computing results stores a run holding the rules, the margins and a fingerprint of the counted responses next to
+the numbers; recomputing a run from its own snapshot over unchanged data gives identical numbers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+
+from ..domain.estimates import Estimate
+from ..domain.points import (
+    band_points,
+    competition_ranks,
+    composite,
+    linear_points,
+    passes_satisfaction_gate,
+    rank_step_points,
+    ratio_to_top_points,
+)
+from ..domain.rules import RuleSet
+from ..domain.scoring import GroupedAnswers, IndexResult, grouped_index_result
+from ..domain.weighting import RakingError, rake
+from ..errors import AppError
+from ..extensions import db
+from ..models import Campaign, ResultRun, RuleSetVersion
+from .audit import Actor, record
+from .campaigns import campaign_definitions, get_campaign
+from .clock import utcnow
+from .margins import Margins, margins_of, weighting_questions
+from .results_query import GroupRows, ScoredItem, aggregate, scored_items
+from .rule_sets import check_rules, rules_of, store_rules_file
+
+DIGITS = 9  # stored precision: far below any reported figure, and above the noise of summation order
+WEAKEST_COUNT = 3
+
+
+@dataclass(frozen=True)
+class Computed:
+    document: dict[str, Any]
+    input_counts: dict[str, Any]
+    inputs_digest: str
+
+
+def compute_results(actor: Actor, campaign_id: int) -> ResultRun:
+    """Compute the campaign's results now and store them as a new run."""
+    campaign = get_campaign(campaign_id)
+    if campaign.rule_set_version_id is None:  # campaigns created before rule sets existed get the default
+        campaign.rule_set_version_id = store_rules_file(actor).id
+    rule_version = db.session.get(RuleSetVersion, campaign.rule_set_version_id)
+    rules = rules_of(rule_version)
+    margins = margins_of(campaign.id) if rules.weighting == "raking" else {}
+    computed = compute(campaign, rules, margins)
+    run = ResultRun(
+        campaign_id=campaign.id,
+        rule_set_version_id=rule_version.id,
+        rules_snapshot=rule_version.document,
+        margins_snapshot={str(unit): shares for unit, shares in margins.items()},
+        input_counts=computed.input_counts,
+        inputs_digest=computed.inputs_digest,
+        results=computed.document,
+        computed_at=utcnow(),
+        computed_by=actor.user_id,
+    )
+    db.session.add(run)
+    db.session.flush()
+    record(
+        actor,
+        "results.compute",
+        "result_run",
+        run.id,
+        {"campaign": campaign.id, "rules": f"{rule_version.key} v{rule_version.version}", **computed.input_counts},
+    )
+    return run
+
+
+def recompute(run: ResultRun) -> Computed:
+    """The run computed again from its own frozen rules and margins over the responses counted now."""
+    rules = check_rules(run.rules_snapshot, f"run {run.id}")
+    margins = {int(unit): shares for unit, shares in run.margins_snapshot.items()}
+    return compute(get_campaign(run.campaign_id), rules, margins)
+
+
+def compute(campaign: Campaign, rules: RuleSet, margins: Margins) -> Computed:
+    """Every number of a campaign's results, from the included responses, the rules and the margins."""
+    definitions = campaign_definitions(campaign)
+    items = scored_items(definitions)
+    profile = weighting_questions(definitions)
+    variables = sorted({v for by_variable in margins.values() for v in by_variable if v in profile})
+    rows = aggregate(campaign.id, items, [profile[v][:2] for v in variables])
+    if len(rows.unit_id) == 0:
+        raise AppError("results.no_responses")
+    strata, clusters = _design_codes(rows)
+    units = []
+    fingerprints = []
+    for link in sorted(campaign.links, key=lambda link: link.unit.code):
+        start, stop = np.searchsorted(rows.unit_id, [link.unit_id, link.unit_id + 1])
+        part = slice(int(start), int(stop))
+        weights, weighting = _unit_weights(rows, part, variables, margins.get(link.unit_id), rules, link.unit.code)
+        indices = {
+            name: _index_document(
+                grouped_index_result(
+                    _grouped(rows, name, part, weights, strata, clusters),
+                    np.array([i.weight for i in index_items]),
+                    rules.min_n,
+                ),
+                index_items,
+            )
+            for name, index_items in items.items()
+        }
+        count = int(rows.respondents[part].sum())
+        id_sum = sum(s for s, _ in rows.id_sums[part])
+        id_squares = sum(q for _, q in rows.id_sums[part])
+        fingerprints.append([link.unit_id, count, id_sum, id_squares])
+        units.append(
+            {
+                "unit_id": link.unit_id,
+                "unit_code": link.unit.code,
+                "unit_name": link.unit.name,
+                "category": link.unit.category,
+                "n": count,
+                "weighting": weighting,
+                "cell_weights": _cell_weights(rows, part, variables, weights) if weighting else [],
+                "indices": indices,
+                "weakest_questions": _weakest(indices),
+            }
+        )
+    _add_points(units, rules)
+    document = {
+        "campaign": {"id": campaign.id, "title": campaign.title, "period": campaign.period, "series": campaign.series},
+        "indices": list(items),
+        "weighting_variables": variables,
+        "rules": {"key": rules.key, "title": rules.title, "min_n": rules.min_n},
+        "units": units,
+        "categories": _category_averages(units, list(items)),
+        "previous": _previous_comparison(campaign, units, list(items)),
+    }
+    counts = {"responses": int(rows.respondents.sum()), "units": {u["unit_code"]: u["n"] for u in units}}
+    digest = hashlib.sha256(json.dumps(fingerprints, separators=(",", ":")).encode()).hexdigest()
+    return Computed(_rounded(document), counts, digest)
+
+
+def _design_codes(rows: GroupRows) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes for strata and for clusters (unique across strata; -1 where no cluster is recorded)."""
+    stratum_codes: dict[str | None, int] = {}
+    cluster_codes: dict[tuple[str | None, str], int] = {}
+    strata = np.array([stratum_codes.setdefault(s, len(stratum_codes)) for s in rows.stratum], dtype=int)
+    clusters = np.array(
+        [
+            -1 if c is None else cluster_codes.setdefault((s, c), len(cluster_codes))
+            for s, c in zip(rows.stratum, rows.cluster)
+        ],
+        dtype=int,
+    )
+    return strata, clusters
+
+
+def _grouped(rows: GroupRows, name: str, part: slice, weights, strata, clusters) -> GroupedAnswers:
+    stats = rows.index_stats[name]
+    return GroupedAnswers(
+        weight=weights,
+        stratum=strata[part],
+        cluster=clusters[part],
+        **{field: values[part] for field, values in stats.items()},
+    )
+
+
+def _unit_weights(rows, part, variables, unit_margins, rules: RuleSet, unit_code: str):
+    """Each group's respondent weight: raked to the unit's margins where it has them, 1 otherwise."""
+    count = part.stop - part.start
+    if not unit_margins or not variables or count == 0:
+        return np.ones(count), None
+    used = [v for v in variables if v in unit_margins]
+    cells = rows.cells[part]
+    positions = [variables.index(v) for v in used]
+    placed = np.array([all(cell[p] is not None for p in positions) for cell in cells])
+    sizes = rows.respondents[part].astype(int)
+    groups = {
+        v: np.repeat(np.array([cell[p] for cell in cells], dtype=object)[placed], sizes[placed])
+        for v, p in zip(used, positions)
+    }
+    try:
+        respondent_weights, report = rake(
+            groups, {v: unit_margins[v] for v in used}, rules.trim_lower, rules.trim_upper
+        )
+    except RakingError as exc:
+        where = f"{exc.variable}={exc.category}" if exc.category else exc.variable
+        raise AppError("margins.not_fitted", unit=unit_code, reason=f"{exc.code}: {where}") from exc
+    if not report.converged:
+        raise AppError("margins.not_fitted", unit=unit_code, reason=f"no convergence in {report.iterations} rounds")
+    weights = np.ones(count)
+    starts = np.concatenate([[0], np.cumsum(sizes[placed])[:-1]]).astype(int)
+    weights[placed] = respondent_weights[starts]  # every respondent of a cell has the cell's weight
+    return weights, {
+        "method": "raking",
+        "variables": used,
+        "iterations": report.iterations,
+        "max_margin_error": report.max_margin_error,
+        "trimmed": report.trimmed,
+        "design_effect": report.design_effect,
+        "unplaced": int(sizes[~placed].sum()),  # respondents missing a profile answer keep weight 1
+    }
+
+
+def _cell_weights(rows, part, variables, weights) -> list[dict[str, Any]]:
+    seen: dict[tuple, float] = {}
+    for cell, weight in zip(rows.cells[part], weights):
+        if all(value is not None for value in cell):
+            seen.setdefault(tuple(cell), float(weight))
+    return [{"cell": dict(zip(variables, cell)), "weight": weight} for cell, weight in sorted(seen.items())]
+
+
+def _estimate(estimate: Estimate) -> dict[str, Any]:
+    return {
+        "value": estimate.value,
+        "n": estimate.n,
+        "n_effective": estimate.n_effective,
+        "se": estimate.se,
+        "ci_low": estimate.ci_low,
+        "ci_high": estimate.ci_high,
+    }
+
+
+def _index_document(result: IndexResult, items: list[ScoredItem]) -> dict[str, Any]:
+    low, high = result.interval()
+    return {
+        "value": result.value,
+        "rate": result.rate,
+        "n": result.n,
+        "n_effective": result.respondent_scores.n_effective,
+        "se": result.respondent_scores.se,
+        "ci_low": low,
+        "ci_high": high,
+        "rate_se": result.respondent_rates.se,
+        "sufficient": result.is_sufficient,
+        "questions": [
+            {
+                "form": item.form_key,
+                "question": item.question.key,
+                "text": item.question.text,
+                "weight": item.weight,
+                "score": _estimate(r.score),
+                "top_box_rate": _estimate(r.top_box_rate),
+                "dont_know_share": r.dont_know_share,
+            }
+            for item, r in zip(items, result.items)
+        ],
+    }
+
+
+def _weakest(indices: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The lowest-scoring questions across the unit's indices: the candidates for 扣分项."""
+    scored = [
+        {"index": name, "form": q["form"], "question": q["question"], "text": q["text"], "score": q["score"]["value"]}
+        for name, index in indices.items()
+        for q in index["questions"]
+        if q["score"]["value"] is not None
+    ]
+    return sorted(scored, key=lambda q: (q["score"], q["index"], q["question"]))[:WEAKEST_COUNT]
+
+
+def _add_points(units: list[dict[str, Any]], rules: RuleSet) -> None:
+    """The 民评 composite, its points, the rank within category and the satisfaction gate of every unit.
+
+    A unit is ranked only when every index that counts in the composite has a sufficient sample."""
+    counted = [name for name, mu in rules.index_weights.items() if mu > 0]
+    for unit in units:
+        values = {name: unit["indices"].get(name, {}).get("value") for name in rules.index_weights}
+        unit["composite"] = composite(values, rules.index_weights)
+        unit["ranked"] = unit["composite"] is not None and all(
+            unit["indices"].get(name, {}).get("sufficient", False) for name in counted
+        )
+        satisfaction = unit["indices"].get("satisfaction", {}).get("value")
+        unit["gate"] = {
+            "threshold": rules.satisfaction_gate,
+            "passed": passes_satisfaction_gate(satisfaction, rules.satisfaction_gate),
+        }
+        unit["points"] = None
+        unit["rank_in_category"] = None
+    for category in sorted({u["category"] for u in units}):
+        ranked = {u["unit_code"]: u for u in units if u["category"] == category and u["ranked"]}
+        values = {code: u["composite"] for code, u in ranked.items()}
+        ranks = competition_ranks(values)
+        points = _points(values, rules)
+        for code, unit in ranked.items():
+            unit["rank_in_category"] = ranks[code]
+            unit["points"] = points[code]
+
+
+def _points(values: dict[str, float], rules: RuleSet) -> dict[str, float]:
+    p = rules.points
+    if p.strategy == "ratio_to_top":
+        return ratio_to_top_points(values, p.max_points)
+    if p.strategy == "rank_steps":
+        return rank_step_points(values, p.max_points, p.rank_step_share)
+    if p.strategy == "bands":
+        return {code: band_points(v, p.bands) for code, v in values.items()}
+    return {code: linear_points(v, p.max_points) for code, v in values.items()}
+
+
+def _category_averages(units: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
+    """The plain mean over the category's units with a sufficient sample on each index."""
+    categories = []
+    for category in sorted({u["category"] for u in units}):
+        members = [u for u in units if u["category"] == category]
+        averages = {}
+        for name in names:
+            values = [u["indices"][name]["value"] for u in members if u["indices"][name]["sufficient"]]
+            averages[name] = sum(values) / len(values) if values else None
+        categories.append({"category": category, "units": len(members), "averages": averages})
+    return categories
+
+
+def _previous_comparison(campaign: Campaign, units: list[dict[str, Any]], names: list[str]) -> dict[str, Any] | None:
+    """Each unit's change on each index since the latest run of the previous campaign of the same series."""
+    if not campaign.series:
+        return None
+    previous = db.session.scalar(
+        select(ResultRun)
+        .join(Campaign, Campaign.id == ResultRun.campaign_id)
+        .where(
+            Campaign.series == campaign.series, Campaign.id != campaign.id, Campaign.created_at <= campaign.created_at
+        )
+        .order_by(Campaign.id.desc(), ResultRun.published_at.is_(None), ResultRun.id.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return None
+    before = {u["unit_code"]: u for u in previous.results["units"]}
+    for unit in units:
+        old = before.get(unit["unit_code"])
+        unit["change"] = {
+            name: _difference(unit["indices"][name]["value"], old and old["indices"].get(name, {}).get("value"))
+            for name in names
+        }
+    return {
+        "campaign_id": previous.campaign_id,
+        "period": previous.results["campaign"]["period"],
+        "run_id": previous.id,
+        "published": previous.published_at is not None,
+    }
+
+
+def _difference(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else now - before
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if np.isnan(value) else round(value, DIGITS)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def get_run(campaign_id: int, run_id: int | None = None) -> ResultRun:
+    """A run of the campaign by id, or its latest run."""
+    get_campaign(campaign_id)
+    query = select(ResultRun).where(ResultRun.campaign_id == campaign_id)
+    if run_id is not None:
+        run = db.session.scalar(query.where(ResultRun.id == run_id))
+        if run is None:
+            raise AppError("results.run_not_found")
+        return run
+    run = db.session.scalar(query.order_by(ResultRun.id.desc()).limit(1))
+    if run is None:
+        raise AppError("results.not_found")
+    return run
+
+
+def list_runs(campaign_id: int) -> list[ResultRun]:
+    get_campaign(campaign_id)
+    return list(
+        db.session.scalars(select(ResultRun).where(ResultRun.campaign_id == campaign_id).order_by(ResultRun.id.desc()))
+    )
+
+
+def publish_run(actor: Actor, campaign_id: int, run_id: int) -> ResultRun:
+    """Mark a run as the campaign's published result; publishing again changes nothing."""
+    run = get_run(campaign_id, run_id)
+    if run.published_at is None:
+        run.published_at = utcnow()
+        record(actor, "results.publish", "result_run", run.id, {"campaign": campaign_id})
+    return run
+
+
+def verify_run(campaign_id: int, run_id: int) -> dict[str, Any]:
+    """Recompute a run from its snapshot and say whether the inputs and every number are unchanged."""
+    run = get_run(campaign_id, run_id)
+    again = recompute(run)
+    same_inputs = again.inputs_digest == run.inputs_digest
+    return {
+        "run_id": run.id,
+        "same_inputs": same_inputs,
+        "identical": same_inputs and _comparable(again.document) == _comparable(run.results),
+        "input_counts": {"stored": run.input_counts, "now": again.input_counts},
+    }
+
+
+def _comparable(document: dict[str, Any]) -> dict[str, Any]:
+    """A results document without what legitimately changes later (the comparison with other campaigns)."""
+    units = [{k: v for k, v in u.items() if k != "change"} for u in document["units"]]
+    return {**{k: v for k, v in document.items() if k != "previous"}, "units": units}
