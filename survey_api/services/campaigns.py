@@ -19,6 +19,7 @@ from ..models import Campaign, CampaignForm, CampaignUnit, Response
 from .audit import Actor, record
 from .clock import utcnow
 from .forms_catalogue import definition_of, load_form, publish_form
+from .rule_sets import store_rules_file
 from .units import units_by_codes
 
 STATE_LABELS = {
@@ -36,6 +37,8 @@ class NewCampaign:
     unit_codes: list[str]
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    series: str | None = None
+    rule_set_key: str = "default"
 
 
 def create_campaign(actor: Actor, spec: NewCampaign) -> Campaign:
@@ -44,9 +47,12 @@ def create_campaign(actor: Actor, spec: NewCampaign) -> Campaign:
         raise AppError("campaign.window_invalid")
     units = units_by_codes(list(dict.fromkeys(spec.unit_codes)))
     versions = [publish_form(actor, load_form(key)) for key in dict.fromkeys(spec.form_keys)]
+    rules = store_rules_file(actor, spec.rule_set_key)
     campaign = Campaign(
         title=spec.title,
         period=spec.period,
+        series=spec.series,
+        rule_set_version_id=rules.id,
         state=CampaignState.DRAFT,
         opens_at=spec.opens_at,
         closes_at=spec.closes_at,
@@ -66,6 +72,8 @@ def create_campaign(actor: Actor, spec: NewCampaign) -> Campaign:
             "opens_at": spec.opens_at,
             "closes_at": spec.closes_at,
             "forms": [f"{v.key} v{v.version}" for v in versions],
+            "series": spec.series,
+            "rules": f"{rules.key} v{rules.version}",
             "units": [u.code for u in units],
         },
     )

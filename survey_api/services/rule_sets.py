@@ -15,7 +15,7 @@ from ..domain.forms import DefinitionProblem, FormDefinitionError
 from ..domain.rules import RuleSet, parse_rules
 from ..errors import AppError
 from ..extensions import db
-from ..models import RuleSetVersion
+from ..models import Campaign, ResultRun, RuleSetVersion
 from .audit import Actor, record
 from .forms_catalogue import FORM_SUFFIXES, checksum
 
@@ -87,3 +87,22 @@ def get_rule_set_version(version_id: int) -> RuleSetVersion:
 
 def list_rule_set_versions() -> list[RuleSetVersion]:
     return list(db.session.scalars(select(RuleSetVersion).order_by(RuleSetVersion.key, RuleSetVersion.version)))
+
+
+def choose_rule_set(actor: Actor, campaign: Campaign, version: RuleSetVersion) -> RuleSetVersion:
+    """Score the campaign with this rule-set version from now on; refused once a result is published."""
+    published = db.session.scalar(
+        select(ResultRun.id).where(ResultRun.campaign_id == campaign.id, ResultRun.published_at.is_not(None)).limit(1)
+    )
+    if published is not None:
+        raise AppError("rules.locked")
+    if campaign.rule_set_version_id != version.id:
+        record(
+            actor,
+            "campaign.rules",
+            "campaign",
+            campaign.id,
+            {"from": campaign.rule_set_version_id, "to": f"{version.key} v{version.version}"},
+        )
+        campaign.rule_set_version_id = version.id
+    return version

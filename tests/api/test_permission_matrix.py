@@ -42,7 +42,7 @@ def concrete(rule: str, campaign_id: int, unit_code: str) -> str:
         "user_id": "999999",
         "image_format": "png",
     }
-    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: values[m.group(1)], rule)
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: values.get(m.group(1), "999999"), rule)
 
 
 def role_of(persona: str | None) -> Role | None:

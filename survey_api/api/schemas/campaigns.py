@@ -18,6 +18,15 @@ class CampaignCreateSchema(BaseSchema):
     unit_codes = fields.List(fields.String(validate=CODE), required=True, validate=validate.Length(min=1, max=5000))
     opens_at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
     closes_at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+    series = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Campaigns of one series are compared in results.", "example": "年度群众满意度测评"},
+    )
+    rule_set_key = fields.String(
+        load_default="default", validate=FORM_KEY, metadata={"description": "A scoring rule file in rules/."}
+    )
 
 
 class CampaignFormSchema(BaseSchema):
@@ -31,6 +40,8 @@ class CampaignSchema(BaseSchema):
     id = fields.Integer()
     title = fields.String()
     period = fields.String()
+    series = fields.String(allow_none=True)
+    rule_set_version_id = fields.Integer(allow_none=True)
     state = fields.Enum(CampaignState, by_value=True)
     opens_at = fields.AwareDateTime(allow_none=True)
     closes_at = fields.AwareDateTime(allow_none=True)
