@@ -109,7 +109,9 @@ def units_list() -> None:
 @click.option("--all-units", is_flag=True, help="Include every unit.")
 @click.option("--opens-at", default=None, help="ISO time with zone")
 @click.option("--closes-at", default=None, help="ISO time with zone")
-def campaigns_create(title, period, form_keys, unit_codes, all_units, opens_at, closes_at) -> None:
+@click.option("--series", default=None, help="Campaigns of one series are compared in results.")
+@click.option("--rules", "rule_set_key", default="default", show_default=True, help="A scoring rule file in rules/.")
+def campaigns_create(title, period, form_keys, unit_codes, all_units, opens_at, closes_at, series, rule_set_key):
     """Create a draft campaign."""
     from .services.campaigns import NewCampaign, create_campaign
     from .services.units import list_units
@@ -127,6 +129,8 @@ def campaigns_create(title, period, form_keys, unit_codes, all_units, opens_at, 
                 unit_codes=codes,
                 opens_at=_datetime(opens_at),
                 closes_at=_datetime(closes_at),
+                series=series,
+                rule_set_key=rule_set_key,
             ),
         )
     click.echo(f"created campaign {campaign.id} ({campaign.state.value}) with {len(campaign.links)} units")
@@ -205,8 +209,9 @@ def demo_load() -> None:
 
 def register_cli(app: Flask) -> None:
     from .cli_accounts import tokens_cli, users_cli
+    from .cli_results import results_cli, rules_cli
 
-    for group in (forms_cli, units_cli, campaigns_cli, demo_cli, users_cli, tokens_cli):
+    for group in (forms_cli, units_cli, campaigns_cli, demo_cli, users_cli, tokens_cli, results_cli, rules_cli):
         app.cli.add_command(group)
 
 

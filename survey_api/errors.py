@@ -64,6 +64,9 @@ CATALOGUE: dict[str, ErrorKind] = {
     "unit.exists": ErrorKind(409, _l("A unit with this code already exists.")),
     "form.not_found": ErrorKind(404, _l("No questionnaire named %(key)s exists in the forms folder.")),
     "form.invalid": ErrorKind(422, _l("The questionnaire file is not valid; see details.")),
+    "file.encoding": ErrorKind(
+        422, _l("The file is neither UTF-8 nor GBK/GB18030 text. Save it again as CSV (UTF-8) and retry.")
+    ),
     "rules.not_found": ErrorKind(404, _l("No scoring rule set named %(key)s exists.")),
     "rules.invalid": ErrorKind(422, _l("The scoring rule set is not valid; see details for each field.")),
     "rules.locked": ErrorKind(

@@ -1,0 +1,92 @@
+"""`survey-api rules …` and `survey-api results …`: scoring rule files, margins and campaign results."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import click
+
+from .cli import cli_actor, transaction
+
+rules_cli = click.Group("rules", help="Scoring rule files in rules/.")
+results_cli = click.Group("results", help="Campaign results: margins, computing, publishing, verifying.")
+
+
+@rules_cli.command("check")
+@click.argument("key", default="default")
+def rules_check(key: str) -> None:
+    """Check a rule file and name every problem."""
+    from .services.rule_sets import check_rules, read_rules_document
+
+    with transaction():
+        rules = check_rules(read_rules_document(key), f"{key}.yaml")
+    click.echo(
+        f"ok  {key}: {rules.title} (min n {rules.min_n}, {rules.points.strategy} up to {rules.points.max_points})"
+    )
+
+
+@results_cli.command("margins")
+@click.argument("campaign_id", type=int)
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def results_margins(campaign_id: int, file: Path) -> None:
+    """Replace unit margins from a CSV with columns unit_code, variable, category, share (all rows or none)."""
+    from .services.campaigns import get_campaign
+    from .services.margins import MarginRow, set_margins
+    from .services.text_files import decode_text
+
+    text = decode_text(file.read_bytes())
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"unit_code", "variable", "category", "share"} - set(reader.fieldnames or [])
+    if missing:
+        raise click.ClickException(f"missing columns: {', '.join(sorted(missing))}")
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        try:
+            share = float(row["share"])
+        except (TypeError, ValueError):
+            raise click.ClickException(f"line {line}: share {row['share']!r} is not a number") from None
+        rows.append(MarginRow(row["unit_code"].strip(), row["variable"].strip(), row["category"].strip(), share))
+    with transaction():
+        margins = set_margins(cli_actor(), get_campaign(campaign_id), rows)
+    click.echo(f"margins stored for {len(margins)} units")
+
+
+@results_cli.command("compute")
+@click.argument("campaign_id", type=int)
+@click.option("--publish", is_flag=True, help="Publish the run as the campaign's result.")
+def results_compute(campaign_id: int, publish: bool) -> None:
+    """Compute a campaign's results from its included answers and store them as a run."""
+    from .services.results import compute_results, publish_run
+
+    with transaction():
+        run = compute_results(cli_actor(), campaign_id)
+        if publish:
+            publish_run(cli_actor(), campaign_id, run.id)
+    click.echo(f"run {run.id}: {run.input_counts['responses']} answers" + (", published" if publish else ""))
+    for unit in run.results["units"]:
+        values = "  ".join(
+            f"{name} {_number(index['value'])}±{_number(index['se'] and 1.96 * index['se'])}"
+            for name, index in unit["indices"].items()
+        )
+        click.echo(f"  {unit['unit_code']:<8} n={unit['n']:<6} {values}  points {_number(unit['points'])}")
+
+
+@results_cli.command("verify")
+@click.argument("campaign_id", type=int)
+@click.argument("run_id", type=int)
+def results_verify(campaign_id: int, run_id: int) -> None:
+    """Recompute a run from its frozen rules and margins; exit 1 unless every number is identical."""
+    from .services.results import verify_run
+
+    with transaction():
+        check = verify_run(campaign_id, run_id)
+    if not check["identical"]:
+        reason = "the counted answers changed" if not check["same_inputs"] else "the numbers differ"
+        raise click.ClickException(f"run {run_id} does not recompute identically: {reason}")
+    click.echo(f"run {run_id} recomputes to identical numbers")
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
