@@ -75,7 +75,7 @@ def index_result(
 ) -> IndexResult:
     """The unit's index I = Σλ·S_q / Σλ and rate R = Σλ·R_q / Σλ, with n and an interval.
 
-    The interval comes from the respondents' own index scores (weighted variance, Kish effective n). When every
+    The interval comes from the respondents' own index scores (design-based, design.py). When every
     respondent scores every item, their weighted mean equals the index exactly; with don't-know answers the two can
     differ slightly, and the index itself is always the DOMAIN.md formula."""
     items = item_results(scores, top, answered, weights)
