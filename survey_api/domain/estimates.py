@@ -1,11 +1,11 @@
 """Weighted estimates with their precision: mean, n, effective n (Kish), standard error, 95% interval.
 
 Inputs are numpy arrays over respondents: a value per respondent (NaN where the respondent gave no substantive
-answer) and a positive weight per respondent (1 when unweighted)."""
+answer) and a positive weight per respondent (1 when unweighted). The standard error is design-based (design.py);
+weighted_mean is the case without strata or clusters."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,17 +37,9 @@ def kish_effective_n(weights: np.ndarray) -> float:
 
 
 def weighted_mean(values: np.ndarray, weights: np.ndarray, z: float = Z_95) -> Estimate:
-    """The weighted mean of the non-missing values, its standard error from the weighted variance and the Kish
-    effective n, and a normal interval. One respondent gives a value without a standard error."""
-    counted = ~np.isnan(values)
-    x, w = values[counted], weights[counted]
-    n = int(counted.sum())
-    if n == 0 or float(w.sum()) <= 0:
-        return Estimate.empty()
-    mean = float((w * x).sum() / w.sum())
-    n_eff = kish_effective_n(w)
-    if n < 2 or n_eff <= 1:
-        return Estimate(mean, n, n_eff, None, None, None)
-    variance = float((w * (x - mean) ** 2).sum() / w.sum()) * n_eff / (n_eff - 1)
-    se = math.sqrt(variance / n_eff)
-    return Estimate(mean, n, n_eff, se, mean - z * se, mean + z * se)
+    """The weighted mean of the non-missing values with its design-based standard error, every respondent its own
+    PSU in one stratum (see design.py, the one variance formula of the product). With equal weights the standard
+    error is s/√n; one respondent gives a value without a standard error."""
+    from .design import design_mean, from_respondents  # design.py builds on Estimate, defined above
+
+    return design_mean(from_respondents(values, weights), z)

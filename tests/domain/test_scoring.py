@@ -18,13 +18,22 @@ NAN = float("nan")
 def test_weighted_mean_by_hand():
     # values 100, 80, 60 with weights 1, 1, 2: mean = (100 + 80 + 120) / 4 = 75
     # Kish n_eff = 4² / (1 + 1 + 4) = 16 / 6 = 2.667
-    # weighted variance = (1·625 + 1·25 + 2·225) / 4 = 275, corrected × 2.667 / 1.667 = 440
-    # se = sqrt(440 / 2.667) = sqrt(165) = 12.845
+    # The standard error is now the design-based one (design.py), each respondent its own PSU in one stratum; it
+    # was sqrt(165) = 12.845 from the Kish approximation (weighted variance over n_eff − 1, as if weights and values
+    # were unrelated), while the linearised variance squares each respondent's own weight.
+    # Linearised values z = w·(x − 75) / 4 = 25/4, 5/4, 2·(−15)/4 = −30/4; they sum to 0, so
+    # with m = 3 PSUs  var = m/(m − 1) · Σ z² = 3/2 · (625 + 25 + 900) / 16 = 3/2 · 96.875 = 145.3125, se = 12.0546
     estimate = weighted_mean(np.array([100.0, 80.0, 60.0]), np.array([1.0, 1.0, 2.0]))
     assert estimate.value == pytest.approx(75.0)
     assert estimate.n == 3 and estimate.n_effective == pytest.approx(16 / 6)
-    assert estimate.se == pytest.approx(math.sqrt(165.0))
-    assert estimate.ci_low == pytest.approx(75.0 - 1.959964 * math.sqrt(165.0))
+    assert estimate.se == pytest.approx(math.sqrt(145.3125))
+    assert estimate.ci_low == pytest.approx(75.0 - 1.959964 * math.sqrt(145.3125))
+
+
+def test_equal_weights_give_the_textbook_standard_error():
+    # 100, 80, 60, 40: mean 70, s² = (900 + 100 + 100 + 900) / 3 = 666.67, s/√n = sqrt(166.67) = 12.910
+    estimate = weighted_mean(np.array([100.0, 80.0, 60.0, 40.0]), np.full(4, 2.5))
+    assert estimate.se == pytest.approx(math.sqrt(2000 / 12))
 
 
 def test_missing_values_do_not_count_and_nothing_gives_no_estimate():
