@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import click
@@ -33,23 +31,10 @@ def rules_check(key: str) -> None:
 def results_margins(campaign_id: int, file: Path) -> None:
     """Replace unit margins from a CSV with columns unit_code, variable, category, share (all rows or none)."""
     from .services.campaigns import get_campaign
-    from .services.margins import MarginRow, set_margins
-    from .services.text_files import decode_text
+    from .services.margins import parse_margins_csv, set_margins
 
-    text = decode_text(file.read_bytes())
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"unit_code", "variable", "category", "share"} - set(reader.fieldnames or [])
-    if missing:
-        raise click.ClickException(f"missing columns: {', '.join(sorted(missing))}")
-    rows = []
-    for line, row in enumerate(reader, start=2):
-        try:
-            share = float(row["share"])
-        except (TypeError, ValueError):
-            raise click.ClickException(f"line {line}: share {row['share']!r} is not a number") from None
-        rows.append(MarginRow(row["unit_code"].strip(), row["variable"].strip(), row["category"].strip(), share))
     with transaction():
-        margins = set_margins(cli_actor(), get_campaign(campaign_id), rows)
+        margins = set_margins(cli_actor(), get_campaign(campaign_id), parse_margins_csv(file.read_bytes()))
     click.echo(f"margins stored for {len(margins)} units")
 
 

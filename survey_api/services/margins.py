@@ -3,6 +3,8 @@ as a whole, stored all or nothing."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -14,6 +16,7 @@ from ..extensions import db
 from ..models import Campaign, UnitMargin
 from .audit import Actor, record
 from .campaigns import campaign_definitions
+from .text_files import decode_text
 
 SUM_TOLERANCE = 0.001
 
@@ -26,6 +29,32 @@ class MarginRow:
     variable: str
     category: str
     share: float
+
+
+MARGIN_COLUMNS = ("unit_code", "variable", "category", "share")
+MAX_MARGIN_BYTES = 2 * 1024 * 1024
+
+
+def parse_margins_csv(data: bytes) -> list[MarginRow]:
+    """Rows of a margins CSV (unit_code, variable, category, share), in UTF-8 or GBK; every bad line named."""
+    if len(data) > MAX_MARGIN_BYTES:
+        raise AppError("margins.invalid", details=[f"the file is larger than {MAX_MARGIN_BYTES // 1024} KB"])
+    reader = csv.DictReader(io.StringIO(decode_text(data)))
+    missing = [c for c in MARGIN_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise AppError("margins.invalid", details=[f"missing columns: {', '.join(missing)}"])
+    rows, problems = [], []
+    for line, raw in enumerate(reader, start=2):
+        text = {c: (raw.get(c) or "").strip() for c in MARGIN_COLUMNS}
+        try:
+            share = float(text["share"])
+        except ValueError:
+            problems.append(f"line {line}: share {text['share']!r} is not a number")
+            continue
+        rows.append(MarginRow(text["unit_code"], text["variable"], text["category"], share))
+    if problems:
+        raise AppError("margins.invalid", details=problems)
+    return rows
 
 
 def weighting_questions(definitions: list[FormDefinition]) -> dict[str, tuple[str, str, dict[str, str]]]:
