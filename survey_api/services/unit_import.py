@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Unit
 from .audit import Actor
+from .table_files import TableError, decode_text
 from .units import create_unit
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -32,13 +33,10 @@ def import_units_csv(actor: Actor, data: bytes) -> ImportReport:
         report.problems.append((0, f"file larger than {MAX_IMPORT_BYTES // 1024} KB"))
         return report
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")  # spreadsheets saved on Chinese Windows
-        except UnicodeDecodeError:
-            report.problems.append((0, "not UTF-8 or GB18030 text"))
-            return report
+        text = decode_text(data)
+    except TableError:
+        report.problems.append((0, "not UTF-8 or GB18030 text"))
+        return report
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in COLUMNS[:3] if c not in (reader.fieldnames or [])]
     if missing:
