@@ -12,6 +12,7 @@ def test_every_catalogue_entry_has_a_status_and_a_message(app):
         for code, kind in CATALOGUE.items():
             assert 400 <= kind.status < 600 and "." in code
             params = {"limit": 1, "current": "open", "target": "closed", "state": "open", "code": "X", "key": "k"}
+            params |= {"reason": "unreadable", "rejected": 1, "total": 2}
             assert AppError(code, **params).message.strip()
 
 
