@@ -145,7 +145,7 @@ def test_duplicate_record_ids_in_one_file_are_rejected(campaign):
     rows[2][headers.index("record_id")] = rows[0][headers.index("record_id")]
     report = run_import(campaign, csv_bytes(headers, rows), accept_valid=True)
     assert [r.outcome for r in report.rows] == ["rejected", "imported", "rejected"]
-    assert "rows 2, 4" in report.rows[0].problems[0]["message"]
+    assert "CATI-00001" in report.rows[0].problems[0]["message"] and "2, 4" in report.rows[0].problems[0]["message"]
 
 
 def test_a_draft_campaign_takes_no_imports_but_a_closed_one_does(db_session):
