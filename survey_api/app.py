@@ -72,7 +72,9 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from .api.body import check_json_body
+    from .uploads import raise_upload_limit
 
+    app.url_value_preprocessor(raise_upload_limit)  # runs before every before_request hook
     app.before_request(check_json_body)
 
     @app.after_request

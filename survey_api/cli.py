@@ -209,9 +209,21 @@ def demo_load() -> None:
 
 def register_cli(app: Flask) -> None:
     from .cli_accounts import tokens_cli, users_cli
+    from .cli_responses import responses_cli
     from .cli_results import results_cli, rules_cli
 
-    for group in (forms_cli, units_cli, campaigns_cli, demo_cli, users_cli, tokens_cli, results_cli, rules_cli):
+    groups = (
+        forms_cli,
+        units_cli,
+        campaigns_cli,
+        demo_cli,
+        users_cli,
+        tokens_cli,
+        results_cli,
+        rules_cli,
+        responses_cli,
+    )
+    for group in groups:
         app.cli.add_command(group)
 
 

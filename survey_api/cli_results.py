@@ -29,12 +29,12 @@ def rules_check(key: str) -> None:
 @click.argument("campaign_id", type=int)
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 def results_margins(campaign_id: int, file: Path) -> None:
-    """Replace unit margins from a CSV with columns unit_code, variable, category, share (all rows or none)."""
+    """Replace unit margins from a CSV or XLSX table: unit_code, variable, category, share (all rows or none)."""
     from .services.campaigns import get_campaign
-    from .services.margins import parse_margins_csv, set_margins
+    from .services.margins import parse_margins_file, set_margins
 
     with transaction():
-        margins = set_margins(cli_actor(), get_campaign(campaign_id), parse_margins_csv(file.read_bytes()))
+        margins = set_margins(cli_actor(), get_campaign(campaign_id), parse_margins_file(file.name, file.read_bytes()))
     click.echo(f"margins stored for {len(margins)} units")
 
 

@@ -43,6 +43,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RULES_DIR": _env("RULES_DIR", str(PROJECT_ROOT / "rules")),
         # Largest request body accepted anywhere; a full questionnaire is a few kilobytes.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
+        # Largest answers file an import accepts (CSV or XLSX; tens of thousands of rows fit in a few MB).
+        "IMPORT_MAX_BYTES": _int("IMPORT_MAX_BYTES", 20 * 1024 * 1024),
         # werkzeug's scrypt: memory-hard, the modern default; only tests choose a cheaper one.
         "PASSWORD_HASH_METHOD": "scrypt",
         "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),

@@ -94,6 +94,20 @@ CATALOGUE: dict[str, ErrorKind] = {
         ),
     ),
     "response.not_found": ErrorKind(404, _l("No answer with this receipt code exists for this survey.")),
+    "request.upload_required": ErrorKind(415, _l("Send the file as multipart/form-data, in a field named file.")),
+    "import.campaign_draft": ErrorKind(409, _l("This campaign is still a draft; open it before importing answers.")),
+    "import.too_large": ErrorKind(413, _l("The file is larger than %(limit)s MB; split it into several files.")),
+    "import.unreadable": ErrorKind(422, _l("The file could not be read: %(reason)s")),
+    "import.bad_columns": ErrorKind(
+        422, _l("The file's columns do not fit this campaign's questionnaires, so nothing was imported; see details.")
+    ),
+    "import.rejected": ErrorKind(
+        422,
+        _l(
+            "%(rejected)s of %(total)s rows have problems, so nothing was imported. Fix those rows, or import "
+            "only the valid rows (accept_valid); details holds the report."
+        ),
+    ),
     "server.unavailable": ErrorKind(503, _l("The service is temporarily unavailable. Please try again shortly.")),
     "server.error": ErrorKind(
         500, _l("Something went wrong on our side. Your request may not have been completed; please try again.")

@@ -3,8 +3,6 @@ as a whole, stored all or nothing."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -16,7 +14,7 @@ from ..extensions import db
 from ..models import Campaign, UnitMargin
 from .audit import Actor, record
 from .campaigns import campaign_definitions
-from .text_files import decode_text
+from .table_files import TableError, read_table
 
 SUM_TOLERANCE = 0.001
 
@@ -33,19 +31,28 @@ class MarginRow:
 
 MARGIN_COLUMNS = ("unit_code", "variable", "category", "share")
 MAX_MARGIN_BYTES = 2 * 1024 * 1024
+MAX_MARGIN_ROWS = 50_000
 
 
-def parse_margins_csv(data: bytes) -> list[MarginRow]:
-    """Rows of a margins CSV (unit_code, variable, category, share), in UTF-8 or GBK; every bad line named."""
+def parse_margins_file(filename: str, data: bytes) -> list[MarginRow]:
+    """Rows of a margins table (CSV in UTF-8 or GBK, or XLSX) with the columns unit_code, variable, category,
+    share; every bad line named."""
     if len(data) > MAX_MARGIN_BYTES:
         raise AppError("margins.invalid", details=[f"the file is larger than {MAX_MARGIN_BYTES // 1024} KB"])
-    reader = csv.DictReader(io.StringIO(decode_text(data)))
-    missing = [c for c in MARGIN_COLUMNS if c not in (reader.fieldnames or [])]
+    try:
+        table = read_table(filename, data, MAX_MARGIN_ROWS)
+    except TableError as exc:
+        if exc.code == "bad_encoding":
+            raise AppError("file.encoding") from exc
+        raise AppError("margins.invalid", details=[f"the file cannot be read as a table ({exc.code})"]) from exc
+    headers = [h.strip() for h in table.headers]
+    missing = [c for c in MARGIN_COLUMNS if c not in headers]
     if missing:
         raise AppError("margins.invalid", details=[f"missing columns: {', '.join(missing)}"])
+    position = {c: headers.index(c) for c in MARGIN_COLUMNS}
     rows, problems = [], []
-    for line, raw in enumerate(reader, start=2):
-        text = {c: (raw.get(c) or "").strip() for c in MARGIN_COLUMNS}
+    for line, cells in table.rows:
+        text = {c: (cells[i] if i < len(cells) else "").strip() for c, i in position.items()}
         try:
             share = float(text["share"])
         except ValueError:

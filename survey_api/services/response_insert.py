@@ -63,3 +63,21 @@ def insert_if_accepting(token: str, values: dict[str, Any]) -> Row | None:
     if statement is None:
         statement = _STATEMENTS[dialect] = _statement(dialect)  # built once: building costs more than running
     return connection.execute(statement, {**values, "token": token, "now": values["submitted_at"]}).first()
+
+
+BULK_CHUNK = 1000
+
+
+def insert_many(rows: list[dict[str, Any]]) -> set[str]:
+    """Insert complete response rows in batches (a few statements for thousands of rows); return the submission
+    ids actually inserted. A row whose submission id or receipt code is already stored is skipped, not an error."""
+    if not rows:
+        return set()
+    connection = db.session.connection()
+    make_insert = _DIALECT_INSERTS[connection.dialect.name]
+    statement = make_insert(RESPONSES).on_conflict_do_nothing().returning(RESPONSES.c.submission_id)
+    inserted: set[str] = set()
+    for start in range(0, len(rows), BULK_CHUNK):
+        result = connection.execute(statement, rows[start : start + BULK_CHUNK])
+        inserted.update(result.scalars())
+    return inserted

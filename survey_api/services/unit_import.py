@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ..errors import AppError
 from ..extensions import db
 from ..models import Unit
 from .audit import Actor
-from .text_files import decode_text
+from .table_files import TableError, decode_text
 from .units import create_unit
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -35,7 +34,7 @@ def import_units_csv(actor: Actor, data: bytes) -> ImportReport:
         return report
     try:
         text = decode_text(data)
-    except AppError:
+    except TableError:
         report.problems.append((0, "not UTF-8 or GB18030 text"))
         return report
     reader = csv.DictReader(io.StringIO(text))

@@ -33,7 +33,13 @@ ROLE_LABELS = {
 }
 
 
-CHANNEL_LABELS = {"qr": _l("QR code"), "api": _l("API")}
+CHANNEL_LABELS = {
+    "qr": _l("QR code"),
+    "api": _l("API"),
+    "phone": _l("telephone survey"),
+    "paper": _l("paper questionnaire"),
+    "household": _l("household survey"),
+}
 
 
 def channel_label(channel: str) -> str:

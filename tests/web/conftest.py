@@ -19,6 +19,8 @@ from survey_api.extensions import db
 from tests.conftest import skip_or_fail
 from tests.factories import create_campaign, create_unit
 
+from .console_client import sign_in
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 PHONE_WIDTH, PHONE_HEIGHT, PIXEL_RATIO = 390, 844, 3.0
@@ -163,3 +165,15 @@ def screenshot_dir(tmp_path_factory) -> Path:
     folder = Path(chosen)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def signed_in(app, persona_tokens):
+    """signed_in("admin") is a test client with that persona's console session."""
+
+    def make(name: str):
+        client = app.test_client()
+        assert sign_in(client, f"p_{name}").status_code == 302
+        return client
+
+    return make

@@ -13,34 +13,7 @@ from survey_api.models import AuditEvent, Campaign, Unit
 
 from ..conftest import PERSONAS
 from ..factories import PERSONA_PASSWORD
-
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def sign_in(client, username: str, password: str = PERSONA_PASSWORD):
-    page = client.get("/console/login").get_data(as_text=True)
-    return client.post(
-        "/console/login", data={"csrf_token": csrf_of(page), "username": username, "password": password, "next": ""}
-    )
-
-
-@pytest.fixture
-def signed_in(app, persona_tokens):
-    """signed_in("admin") is a test client with that persona's console session."""
-
-    def make(name: str):
-        client = app.test_client()
-        assert sign_in(client, f"p_{name}").status_code == 302
-        return client
-
-    return make
-
-
-def post_form(client, page_url: str, action: str, data: dict, **kwargs):
-    token = csrf_of(client.get(page_url).get_data(as_text=True))
-    return client.post(action, data={"csrf_token": token, **data}, **kwargs)
+from .console_client import csrf_of, post_form, sign_in
 
 
 def test_signing_in_and_out(client, persona_tokens):

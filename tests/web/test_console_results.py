@@ -8,7 +8,7 @@ from survey_api.extensions import db
 from survey_api.models import UnitMargin
 
 from ..api.test_results_api import campaign_with_answers
-from .test_console import post_form, signed_in  # noqa: F401  (fixture)
+from .console_client import post_form
 
 
 def test_a_statistician_computes_reads_and_publishes_results_in_the_console(signed_in):

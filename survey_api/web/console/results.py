@@ -15,7 +15,7 @@ from ...domain.access import is_allowed
 from ...errors import AppError
 from ...services import results as result_service
 from ...services.campaigns import get_campaign
-from ...services.margins import margins_of, parse_margins_csv, set_margins
+from ...services.margins import margins_of, parse_margins_file, set_margins
 from ...transactions import commit_on_success
 from . import bp
 
@@ -194,7 +194,7 @@ def upload_margins(campaign_id: int):
     try:
         if upload is None or not upload.filename:
             raise AppError("margins.invalid", details=["choose a CSV file to upload"])
-        set_margins(g.actor, get_campaign(campaign_id), parse_margins_csv(upload.read()))
+        set_margins(g.actor, get_campaign(campaign_id), parse_margins_file(upload.filename, upload.read()))
     except AppError as error:
         return _margins_page(campaign_id, error, error.status)
     return redirect(url_for("console.margins", campaign_id=campaign_id), code=303)
