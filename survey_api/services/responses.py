@@ -117,6 +117,9 @@ def submit(submission: Submission, now: datetime | None = None, resolved: Resolv
                 replaced_id = existing
             continue  # insert again: into the key just freed, or, if another request took it, explain that
         # Open, this submission id is new and its key free: the random receipt code was taken. Try another.
+    if replaced_id is not None or submission.replace:
+        # Other replacements of the same answer kept winning the race; nothing of this one is stored.
+        raise AppError("response.already_answered", details={"can_replace": forms.allow_replacement})
     raise AppError("server.error")
 
 
