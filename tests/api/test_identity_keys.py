@@ -45,7 +45,7 @@ def test_answering_twice_from_one_phone_is_refused_with_a_clear_message(client, 
     body = second.get_json()
     assert body["code"] == "response.already_answered"
     assert body["details"] == {"can_replace": False}
-    assert "already" in body["message"]
+    assert "已经提交过" in body["message"]  # Chinese by default
     assert len(rows(phone_campaign)) == 1
 
 
@@ -69,11 +69,11 @@ def test_the_same_phone_answers_each_unit_and_each_campaign_once(client, phone_c
 @pytest.mark.parametrize(
     "mode, typed, fragment",
     [
-        ("personal_phone", "010-6512-3456", "11-digit"),
-        ("personal_phone", None, "one answer per person"),
-        ("personal_id_suffix", "12X4", "last 4 to 6"),
-        ("invitation", "ABCDE-FGHJK", "not valid for this survey"),
-        ("device", "short", "device id"),
+        ("personal_phone", "010-6512-3456", "11位"),
+        ("personal_phone", None, "每人只计一份"),
+        ("personal_id_suffix", "12X4", "后4至6位"),
+        ("invitation", "ABCDE-FGHJK", "不适用于本次调查"),
+        ("device", "short", "设备标识"),
     ],
 )
 def test_an_unusable_identity_is_refused_with_what_to_type(client, db_session, mode, typed, fragment):
