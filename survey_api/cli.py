@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup
 
 from .domain.campaigns import CampaignState
 from .domain.forms import FormDefinitionError
+from .domain.identity import IdentityMode
 from .errors import AppError
 from .extensions import db
 
@@ -111,7 +112,27 @@ def units_list() -> None:
 @click.option("--closes-at", default=None, help="ISO time with zone")
 @click.option("--series", default=None, help="Campaigns of one series are compared in results.")
 @click.option("--rules", "rule_set_key", default="default", show_default=True, help="A scoring rule file in rules/.")
-def campaigns_create(title, period, form_keys, unit_codes, all_units, opens_at, closes_at, series, rule_set_key):
+@click.option(
+    "--identity-mode",
+    type=click.Choice([m.value for m in IdentityMode]),
+    default=IdentityMode.DEVICE.value,
+    show_default=True,
+    help="How a second answer from one respondent is recognised.",
+)
+@click.option("--allow-replacement", is_flag=True, help="Respondents may replace their answer while it is open.")
+def campaigns_create(
+    title,
+    period,
+    form_keys,
+    unit_codes,
+    all_units,
+    opens_at,
+    closes_at,
+    series,
+    rule_set_key,
+    identity_mode,
+    allow_replacement,
+) -> None:
     """Create a draft campaign."""
     from .services.campaigns import NewCampaign, create_campaign
     from .services.units import list_units
@@ -131,6 +152,8 @@ def campaigns_create(title, period, form_keys, unit_codes, all_units, opens_at, 
                 closes_at=_datetime(closes_at),
                 series=series,
                 rule_set_key=rule_set_key,
+                identity_mode=IdentityMode(identity_mode),
+                allow_replacement=allow_replacement,
             ),
         )
     click.echo(f"created campaign {campaign.id} ({campaign.state.value}) with {len(campaign.links)} units")
@@ -142,7 +165,9 @@ def campaigns_list() -> None:
     from .services.campaigns import list_campaigns
 
     for campaign in list_campaigns():
-        click.echo(f"{campaign.id}\t{campaign.state.value}\t{campaign.period}\t{campaign.title}")
+        click.echo(
+            f"{campaign.id}\t{campaign.state.value}\t{campaign.identity_mode.value}\t{campaign.period}\t{campaign.title}"
+        )
 
 
 def _transition_command(name: str, target: CampaignState) -> None:
@@ -184,6 +209,26 @@ def campaigns_posters(campaign_id: int, out: Path) -> None:
         count = len(campaign.links)
     out.write_bytes(pack.body)
     click.echo(f"wrote {count} posters to {out}")
+
+
+@campaigns_cli.command("invite")
+@click.argument("campaign_id", type=int)
+@click.argument("unit_code")
+@click.option("--count", type=int, required=True, help="How many one-time codes to create.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV file to write.")
+def campaigns_invite(campaign_id: int, unit_code: str, count: int, out: Path) -> None:
+    """Create one-time invitation codes for a unit; they are written once to a CSV for printing."""
+    import csv
+
+    from .services.invitations import create_invitations
+
+    with transaction():
+        issued = create_invitations(cli_actor(), campaign_id, unit_code, count)
+        with out.open("w", newline="", encoding="utf-8-sig") as target:
+            writer = csv.writer(target)
+            writer.writerow(["unit_code", "code", "url"])
+            writer.writerows((i.unit_code, i.code, i.url) for i in issued)
+    click.echo(f"wrote {len(issued)} invitation codes to {out}; only their hashes are stored, keep this file safe")
 
 
 def _print_links(campaign) -> None:

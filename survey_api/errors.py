@@ -108,6 +108,21 @@ CATALOGUE: dict[str, ErrorKind] = {
             "only the valid rows (accept_valid); details holds the report."
         ),
     ),
+    "response.already_answered": ErrorKind(
+        409,
+        _l(
+            "An answer from you to this survey already exists, and only one answer per person counts. "
+            "Your new answers were not saved. If the survey allows it and is still open, you may replace the "
+            "earlier answer (details.can_replace; resend with replace: true)."
+        ),
+    ),
+    "invitation.wrong_mode": ErrorKind(
+        409, _l("This campaign does not use invitation codes; choose the invitation identity mode when creating it.")
+    ),
+    "identity.invalid": ErrorKind(422, _l("The identity field needs attention; see details.")),
+    "receipt.not_found": ErrorKind(
+        404, _l("No answer has this receipt code. Check the code as it is written on your receipt.")
+    ),
     "server.unavailable": ErrorKind(503, _l("The service is temporarily unavailable. Please try again shortly.")),
     "server.error": ErrorKind(
         500, _l("Something went wrong on our side. Your request may not have been completed; please try again.")

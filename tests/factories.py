@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 
 from survey_api.domain.campaigns import CampaignState
+from survey_api.domain.identity import IdentityMode
 from survey_api.extensions import db
 from survey_api.models import Campaign, Channel, Response, Unit
 from survey_api.services.audit import SYSTEM
@@ -30,8 +31,11 @@ def create_campaign(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
     title: str = "2026年度群众满意度测评",
+    identity_mode: str = "none",
+    allow_replacement: bool = False,
 ) -> Campaign:
-    """A campaign in the given state ("draft", "open" or "closed") over the given units."""
+    """A campaign in the given state ("draft", "open" or "closed") over the given units; without identity keys
+    unless asked (the product's default is one answer per device)."""
     units = units or [create_unit()]
     campaign = service_create_campaign(
         SYSTEM,
@@ -42,6 +46,8 @@ def create_campaign(
             unit_codes=[u.code for u in units],
             opens_at=opens_at,
             closes_at=closes_at,
+            identity_mode=IdentityMode(identity_mode),
+            allow_replacement=allow_replacement,
         ),
     )
     if state in ("open", "closed"):

@@ -11,9 +11,17 @@ from ..downloads import as_download
 from ..models import Campaign, CampaignUnit
 from ..services import campaigns as campaign_service
 from ..services.campaign_files import campaign_posters, unit_poster, unit_qr
+from ..services.invitations import create_invitations
 from ..services.links import campaign_links, get_campaign_link, public_url
 from ..transactions import commit_on_success
-from .schemas.campaigns import CampaignCreateSchema, CampaignQuerySchema, CampaignSchema, LinkSchema
+from .schemas.campaigns import (
+    CampaignCreateSchema,
+    CampaignQuerySchema,
+    CampaignSchema,
+    InvitationCreateSchema,
+    InvitationSchema,
+    LinkSchema,
+)
 from .security import TOKEN_SECURITY
 
 PREFIX = "/campaigns"
@@ -133,3 +141,16 @@ def unit_poster_file(campaign_id, unit_code):
 def all_posters(campaign_id):
     """Every unit's poster for a campaign, one page each, in unit-code order."""
     return as_download(campaign_posters(campaign_service.get_campaign(campaign_id)))
+
+
+@blp.route("/<int:campaign_id>/invitations", methods=["POST"])
+@api_requires("campaign.write")
+@blp.doc(security=TOKEN_SECURITY)
+@blp.arguments(InvitationCreateSchema)
+@blp.response(201, InvitationSchema(many=True))
+@blp.alt_response(404, schema="Error", description="campaign.not_found or unit.not_found")
+@blp.alt_response(409, schema="Error", description="invitation.wrong_mode")
+@commit_on_success
+def post_invitations(body, campaign_id):
+    """Create one-time invitation codes for a unit of an invitation campaign. The codes are in this answer only."""
+    return create_invitations(g.actor, campaign_id, body["unit_code"], body["count"])

@@ -29,6 +29,8 @@ def get_link(token):
         "unit_name": resolved.unit.name,
         "accepting": resolved.acceptance().value,
         "closes_at": resolved.campaign.closes_at,
+        "identity_mode": resolved.link_forms.identity_mode.value,
+        "allow_replacement": resolved.link_forms.allow_replacement,
         "forms": resolved.forms,
     }
 
@@ -55,10 +57,14 @@ SUBMIT_DOC = {
         },
         "200": {"description": "An identical resend: nothing new stored", **_json("Receipt")},
         "404": _error("link.not_found"),
-        "409": _error("response.conflict, campaign.closed or campaign.not_open"),
+        "409": _error(
+            "response.conflict, response.already_answered (details.can_replace), campaign.closed or campaign.not_open"
+        ),
         "413": _error("request.too_large"),
         "415": _error("request.unsupported_media_type"),
-        "422": _error("request.invalid (details per field) or response.invalid (details per question)"),
+        "422": _error(
+            "request.invalid (details per field), response.invalid (details per question) or identity.invalid"
+        ),
     },
 }
 
@@ -79,6 +85,8 @@ def post_response(token):
             answers=body["answers"],
             channel=Channel.API,
             duration_seconds=body.get("duration_seconds"),
+            identity=body.get("identity"),
+            replace=body.get("replace", False),
         )
     )
     return jsonify(RECEIPT_SCHEMA.dump(receipt)), 201 if receipt.is_new else 200

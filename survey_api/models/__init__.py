@@ -4,7 +4,8 @@ from .account import ApiToken, User
 from .audit import AuditEvent
 from .campaign import Campaign, CampaignForm, CampaignUnit
 from .form_version import FormVersion
-from .response import Channel, Response, ResponseStatus
+from .invitation import Invitation
+from .response import Channel, Response, ResponseStatus, is_counted
 from .scoring import ResultRun, RuleSetVersion, UnitMargin
 from .unit import Unit
 
@@ -16,6 +17,7 @@ __all__ = [
     "CampaignUnit",
     "Channel",
     "FormVersion",
+    "Invitation",
     "Response",
     "ResponseStatus",
     "ResultRun",
@@ -23,4 +25,5 @@ __all__ = [
     "Unit",
     "UnitMargin",
     "User",
+    "is_counted",
 ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.campaigns import CampaignState
+from ..domain.identity import IdentityMode
 from ..extensions import db
 from .form_version import FormVersion
 from .types import UTCDateTime, value_enum
@@ -26,6 +27,14 @@ class Campaign(db.Model):
     state: Mapped[CampaignState] = mapped_column(
         value_enum(CampaignState, "campaign_state"), default=CampaignState.DRAFT
     )
+    # How a second answer from the same respondent is recognised (domain/identity.py); fixed at creation.
+    identity_mode: Mapped[IdentityMode] = mapped_column(
+        value_enum(IdentityMode, "identity_mode", length=24),
+        default=IdentityMode.DEVICE,
+        server_default=IdentityMode.NONE.value,
+    )
+    # Whether a respondent may replace their earlier answer while the campaign is open (the earlier one is kept).
+    allow_replacement: Mapped[bool] = mapped_column(default=False, server_default=false())
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

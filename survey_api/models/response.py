@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum as PyEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, func
+from sqlalchemy import JSON, ForeignKey, Index, String, and_, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,9 +33,25 @@ class ResponseStatus(str, PyEnum):
     EXCLUDED = "excluded"
 
 
+CURRENT = "superseded_at IS NULL AND identity_key IS NOT NULL"
+
+
 class Response(db.Model):
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_campaign_status_unit", "campaign_id", "status", "unit_id"),)
+    __table_args__ = (
+        Index("ix_responses_campaign_status_unit", "campaign_id", "status", "unit_id"),
+        # One current response per respondent key, campaign and unit: the database refuses a second one, so
+        # concurrent submissions cannot both count. A replaced (superseded) response stays, outside the index.
+        Index(
+            "uq_responses_campaign_unit_identity",
+            "campaign_id",
+            "unit_id",
+            "identity_key",
+            unique=True,
+            sqlite_where=text(CURRENT),
+            postgresql_where=text(CURRENT),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Chosen by the client; the unique constraint is what makes a resend harmless.
@@ -60,3 +76,13 @@ class Response(db.Model):
     answers_digest: Mapped[str] = mapped_column(String(64))
     receipt_code: Mapped[str] = mapped_column(String(16), unique=True)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
+    # HMAC of the respondent's key (domain/identity.py), never the clear value; None when the campaign uses none.
+    identity_key: Mapped[str | None] = mapped_column(String(64))
+    # Set when the respondent replaced this answer with a later one; the row stays as history.
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
+
+
+def is_counted():
+    """The predicate every count, score and export of counted answers uses: included and not replaced."""
+    return and_(Response.status == ResponseStatus.INCLUDED, Response.superseded_at.is_(None))

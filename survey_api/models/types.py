@@ -9,12 +9,12 @@ from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
-def value_enum(enum_class: type[PyEnum], name: str) -> Enum:
+def value_enum(enum_class: type[PyEnum], name: str, length: int = 16) -> Enum:
     """A portable enum column storing the members' values, checked by a named constraint."""
     return Enum(
         enum_class,
         native_enum=False,
-        length=16,
+        length=length,
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
         create_constraint=True,

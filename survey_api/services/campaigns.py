@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..domain.campaigns import CampaignState, can_transition, check_window
 from ..domain.codes import LINK_TOKEN_BYTES, link_token
 from ..domain.forms import FormDefinition
+from ..domain.identity import IdentityMode
 from ..errors import AppError
 from ..extensions import db
 from ..models import Campaign, CampaignForm, CampaignUnit, Response
@@ -39,6 +40,18 @@ class NewCampaign:
     closes_at: datetime | None = None
     series: str | None = None
     rule_set_key: str = "default"
+    identity_mode: IdentityMode = IdentityMode.DEVICE
+    allow_replacement: bool = False
+
+
+IDENTITY_MODE_LABELS = {
+    IdentityMode.DEVICE: _l("one answer per phone (a random id kept by the browser)"),
+    IdentityMode.HOUSEHOLD: _l("one answer per household (household number from the sampling frame)"),
+    IdentityMode.PERSONAL_PHONE: _l("one answer per mobile number (stored only as a keyed hash)"),
+    IdentityMode.PERSONAL_ID_SUFFIX: _l("one answer per ID card ending (stored only as a keyed hash)"),
+    IdentityMode.INVITATION: _l("one answer per printed or sent invitation code"),
+    IdentityMode.NONE: _l("no check: every submission counts"),
+}
 
 
 def create_campaign(actor: Actor, spec: NewCampaign) -> Campaign:
@@ -56,6 +69,8 @@ def create_campaign(actor: Actor, spec: NewCampaign) -> Campaign:
         state=CampaignState.DRAFT,
         opens_at=spec.opens_at,
         closes_at=spec.closes_at,
+        identity_mode=spec.identity_mode,
+        allow_replacement=spec.allow_replacement,
     )
     campaign.forms = [CampaignForm(form_version_id=v.id, position=i) for i, v in enumerate(versions)]
     campaign.links = [CampaignUnit(unit_id=u.id, link_token=new_link_token()) for u in units]
@@ -71,6 +86,8 @@ def create_campaign(actor: Actor, spec: NewCampaign) -> Campaign:
             "period": spec.period,
             "opens_at": spec.opens_at,
             "closes_at": spec.closes_at,
+            "identity_mode": spec.identity_mode.value,
+            "allow_replacement": spec.allow_replacement,
             "forms": [f"{v.key} v{v.version}" for v in versions],
             "series": spec.series,
             "rules": f"{rules.key} v{rules.version}",
@@ -148,18 +165,22 @@ def campaigns_of_unit(unit_id: int) -> list[Campaign]:
 
 
 def response_totals(campaign_ids: list[int], only_unit_id: int | None = None) -> dict[int, int]:
-    """Responses per campaign id (of one unit, if given), counted in SQL."""
+    """Responses per campaign id (of one unit, if given), replaced answers left out, counted in SQL."""
     if not campaign_ids:
         return {}
-    query = select(Response.campaign_id, func.count()).where(Response.campaign_id.in_(campaign_ids))
+    query = select(Response.campaign_id, func.count()).where(
+        Response.campaign_id.in_(campaign_ids), Response.superseded_at.is_(None)
+    )
     if only_unit_id is not None:
         query = query.where(Response.unit_id == only_unit_id)
     return dict(db.session.execute(query.group_by(Response.campaign_id)).all())
 
 
 def response_counts(campaign_id: int) -> dict[int, int]:
-    """Responses per unit id for a campaign, counted in SQL."""
+    """Responses per unit id for a campaign, replaced answers left out, counted in SQL."""
     rows = db.session.execute(
-        select(Response.unit_id, func.count()).where(Response.campaign_id == campaign_id).group_by(Response.unit_id)
+        select(Response.unit_id, func.count())
+        .where(Response.campaign_id == campaign_id, Response.superseded_at.is_(None))
+        .group_by(Response.unit_id)
     )
     return {unit_id: count for unit_id, count in rows}

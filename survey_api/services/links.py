@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from ..domain.campaigns import Acceptance, CampaignState, acceptance
 from ..domain.forms import FormDefinition
+from ..domain.identity import IdentityMode
 from ..errors import AppError
 from ..extensions import db
 from ..models import Campaign, CampaignForm, CampaignUnit, FormVersion, Unit
@@ -44,11 +45,15 @@ class LinkCampaign:
 
 @dataclass(frozen=True)
 class LinkForms:
-    """What never changes about a link once its campaign exists: its questionnaires and its unit's code."""
+    """What never changes about a link once its campaign exists: its questionnaires, its unit's code and how its
+    campaign recognises a respondent (both fixed at creation)."""
 
     definitions: tuple[FormDefinition, ...]
     version_ids: dict[str, int]
     unit_code: str
+    campaign_id: int
+    identity_mode: IdentityMode
+    allow_replacement: bool
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,8 @@ _LINK_BY_TOKEN = (
         Campaign.state,
         Campaign.opens_at,
         Campaign.closes_at,
+        Campaign.identity_mode,
+        Campaign.allow_replacement,
     )
     .join(Unit, Unit.id == CampaignUnit.unit_id)
     .join(Campaign, Campaign.id == CampaignUnit.campaign_id)
@@ -101,8 +108,8 @@ def resolve_link(token: str) -> ResolvedLink:
     row = db.session.connection().execute(_LINK_BY_TOKEN, {"token": token}).first()
     if row is None:
         raise AppError("link.not_found")
-    link_id, unit_id, unit_code, unit_name, campaign_id, title, period, state, opens_at, closes_at = row
-    forms = _link_forms(token, campaign_id, unit_code)
+    link_id, unit_id, unit_code, unit_name, campaign_id, title, period, state, opens_at, closes_at, *identity = row
+    forms = _link_forms(token, campaign_id, unit_code, *identity)
     return ResolvedLink(
         token=token,
         link_id=link_id,
@@ -117,7 +124,9 @@ def cached_link_forms(token: str) -> LinkForms | None:
     return _FORMS_BY_TOKEN.get(token)
 
 
-def _link_forms(token: str, campaign_id: int, unit_code: str) -> LinkForms:
+def _link_forms(
+    token: str, campaign_id: int, unit_code: str, identity_mode: IdentityMode, allow_replacement: bool
+) -> LinkForms:
     cached = _FORMS_BY_TOKEN.get(token)
     if cached is not None:
         return cached
@@ -127,7 +136,14 @@ def _link_forms(token: str, campaign_id: int, unit_code: str) -> LinkForms:
         .where(CampaignForm.campaign_id == campaign_id)
         .order_by(CampaignForm.position)
     ).all()
-    forms = LinkForms(tuple(definition_of(v) for v in versions), {v.key: v.id for v in versions}, unit_code)
+    forms = LinkForms(
+        tuple(definition_of(v) for v in versions),
+        {v.key: v.id for v in versions},
+        unit_code,
+        campaign_id,
+        identity_mode,
+        allow_replacement,
+    )
     if len(_FORMS_BY_TOKEN) >= FORMS_CACHE_LIMIT:
         _FORMS_BY_TOKEN.clear()
     _FORMS_BY_TOKEN[token] = forms

@@ -33,14 +33,14 @@ class CampaignProgress:
 
 def campaign_progress(campaign_id: int, utc_offset_hours: int, only_unit_id: int | None = None) -> CampaignProgress:
     """Counts for one campaign (or one of its units); days are local days at the given UTC offset."""
-    scope = [Response.campaign_id == campaign_id]
+    scope = [Response.campaign_id == campaign_id, Response.superseded_at.is_(None)]  # a replaced answer is history
     if only_unit_id is not None:
         scope.append(Response.unit_id == only_unit_id)
     per_unit = (
         select(Unit.id, Unit.code, Unit.name, Unit.category, func.count(Response.id))
         .select_from(CampaignUnit)
         .join(Unit, Unit.id == CampaignUnit.unit_id)
-        .outerjoin(Response, (Response.campaign_unit_id == CampaignUnit.id))
+        .outerjoin(Response, (Response.campaign_unit_id == CampaignUnit.id) & Response.superseded_at.is_(None))
         .where(CampaignUnit.campaign_id == campaign_id)
         .group_by(Unit.id, Unit.code, Unit.name, Unit.category)
         .order_by(Unit.code)

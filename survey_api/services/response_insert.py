@@ -1,5 +1,6 @@
 """The one statement that stores a response: it looks the link up, checks that its campaign takes answers now,
-and inserts unless the submission id (or the receipt code) is already stored, in a single round trip. When it
+and inserts unless the submission id, the receipt code or the respondent's identity key (among current responses
+of the campaign and unit: a partial unique index) is already stored, in a single round trip. When it
 inserts nothing, the caller finds out why on the slow path."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ VALUE_COLUMNS = (
     "answers_digest",
     "receipt_code",
     "submitted_at",
+    "identity_key",
 )
 _DIALECT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _STATEMENTS: dict[str, Any] = {}

@@ -13,17 +13,27 @@ from sqlalchemy import bindparam, select
 from ..domain.answers import AnswerError, ValidAnswer, answers_digest, answers_document, validate_answers
 from ..domain.codes import RECEIPT_BYTES, receipt_code
 from ..domain.forms import FormDefinition
+from ..domain.identity import IdentityMode
 from ..errors import AppError
 from ..extensions import db
 from ..models import Channel, Response
 from .answer_messages import describe_answer_error
 from .clock import utcnow
+from .identity import (
+    RespondentKey,
+    consume_invitation,
+    current_answer,
+    link_replacement,
+    require_invitation,
+    respondent_key,
+    supersede,
+)
 from .links import LinkForms, ResolvedLink, cached_link_forms, require_accepting, resolve_link
 from .response_insert import insert_if_accepting
 
 SUBMISSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_DURATION_SECONDS = 24 * 3600
-RECEIPT_ATTEMPTS = 3
+ATTEMPTS = 4  # receipt code collisions and replacement races, each rare
 
 
 _EARLIER_RECEIPT = select(Response.receipt_code, Response.submitted_at, Response.answers_digest).where(
@@ -38,6 +48,13 @@ class Submission:
     answers: Any
     channel: Channel
     duration_seconds: int | None = None
+    # What identifies the respondent under the campaign's identity mode (a typed phone number, household number,
+    # invitation code or the browser's device id), in clear: it is hashed here and never stored or logged.
+    identity: str | None = None
+    # The key already computed from `identity` by the caller (or read from a replacement ticket it signed).
+    key: RespondentKey | None = None
+    # The respondent confirmed that this answer replaces their earlier one (only if the campaign allows it).
+    replace: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,7 +71,9 @@ def submit(submission: Submission, now: datetime | None = None, resolved: Resolv
     nothing; with different answers it is response.conflict. Pass `resolved` if the caller already resolved the link.
 
     The usual case costs one statement (see response_insert); only when it stores nothing does this look up why:
-    an unknown link, a campaign not taking answers, a resend, or a receipt code that happened to be taken."""
+    an unknown link, a campaign not taking answers, a resend, an answer already stored under the respondent's
+    identity key (refused, or replaced when the campaign allows it and the respondent asked), or a receipt code
+    that happened to be taken."""
     if not SUBMISSION_ID_PATTERN.match(submission.submission_id or ""):
         raise AppError("request.invalid", details={"submission_id": ["Use 8–64 letters, digits, - or _ (a UUID)."]})
     token = submission.link_token
@@ -65,11 +84,23 @@ def submit(submission: Submission, now: datetime | None = None, resolved: Resolv
         resolved = resolve_link(token)
         forms = resolved.link_forms
     valid = check_answers(forms.definitions, submission.answers)
+    key = _respondent_key(forms, submission)
+    invitation_id = None
+    if key is not None and key.invitation_hash is not None:
+        resolved = resolved or resolve_link(token)
+        invitation_id = require_invitation(resolved, key)
     digest = answers_digest(token, valid)
     values = _response_values(forms, submission, valid, digest, now or utcnow())
-    for _attempt in range(RECEIPT_ATTEMPTS):
+    values["identity_key"] = key.value if key else None
+    replaced_id = None
+    for _attempt in range(ATTEMPTS):
         values["receipt_code"] = receipt_code(secrets.token_bytes(RECEIPT_BYTES))
-        if insert_if_accepting(token, values) is not None:
+        inserted = insert_if_accepting(token, values)
+        if inserted is not None:
+            if replaced_id is not None:
+                link_replacement(replaced_id, inserted.id)
+            if invitation_id is not None:
+                consume_invitation(invitation_id, values["submitted_at"])
             return Receipt(
                 values["receipt_code"], submission.submission_id, values["submitted_at"], forms.unit_code, is_new=True
             )
@@ -78,8 +109,24 @@ def submit(submission: Submission, now: datetime | None = None, resolved: Resolv
         if earlier is not None:
             return earlier  # a resend, perhaps concurrent, perhaps after the campaign closed
         require_accepting(resolved, values["submitted_at"])
-        # Open, and this submission id is new: the random receipt code was taken. Try another.
+        existing = current_answer(resolved, key) if key is not None else None
+        if existing is not None:
+            if not (submission.replace and forms.allow_replacement):
+                raise AppError("response.already_answered", details={"can_replace": forms.allow_replacement})
+            if supersede(existing, values["submitted_at"]):
+                replaced_id = existing
+            continue  # insert again: into the key just freed, or, if another request took it, explain that
+        # Open, this submission id is new and its key free: the random receipt code was taken. Try another.
+    if replaced_id is not None or submission.replace:
+        # Other replacements of the same answer kept winning the race; nothing of this one is stored.
+        raise AppError("response.already_answered", details={"can_replace": forms.allow_replacement})
     raise AppError("server.error")
+
+
+def _respondent_key(forms: LinkForms, submission: Submission) -> RespondentKey | None:
+    if submission.key is not None and forms.identity_mode is not IdentityMode.NONE:
+        return submission.key
+    return respondent_key(forms, submission.identity)
 
 
 def check_answers(forms: Sequence[FormDefinition], answers: Any) -> list[ValidAnswer]:

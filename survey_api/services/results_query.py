@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, Float, case, cast, func, literal, null, selec
 
 from ..domain.forms import FormDefinition, Question
 from ..extensions import db
-from ..models import Response, ResponseStatus
+from ..models import Response, is_counted
 
 RATING_TOP_BOX = 8  # on a 0–10 rating the three best values form the top box, as with five-option scales
 
@@ -76,7 +76,7 @@ def aggregate(campaign_id: int, items: dict[str, list[ScoredItem]], cell_questio
     # OFFSET 0 keeps each layer from being folded into the next, so every CASE runs once per response.
     scored = (
         select(Response.id, Response.unit_id, Response.stratum, Response.cluster, *cell_columns, *per_item)
-        .where(Response.campaign_id == campaign_id, Response.status == ResponseStatus.INCLUDED)
+        .where(Response.campaign_id == campaign_id, is_counted())
         .offset(0)
         .subquery("scored")
     )

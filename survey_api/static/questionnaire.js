@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var DRAFT_PREFIX = "survey-draft:";
+  var DEVICE_KEY = "survey-device";
 
   function storage() {
     try { var s = window.localStorage; s.setItem("_t", "1"); s.removeItem("_t"); return s; } catch (e) { return null; }
@@ -19,7 +20,8 @@
   if (!form) { return; }
   var store = storage();
   var key = DRAFT_PREFIX + form.getAttribute("data-token");
-  var questions = Array.prototype.slice.call(form.querySelectorAll("fieldset.question"));
+  // The identity field (a phone number, say) is left out of progress and is never written to the draft.
+  var questions = Array.prototype.slice.call(form.querySelectorAll("fieldset.question:not(.identity)"));
   var statusBox = document.getElementById("submit-status");
   var button = form.querySelector("button[type=submit]");
 
@@ -99,6 +101,16 @@
       });
   }
 
+  // One answer per phone: the signed device id lives in a cookie and is mirrored here, so clearing cookies alone
+  // does not make this phone a new respondent. The id that was here first wins; the server renews the cookie.
+  function mirrorDevice() {
+    var field = form.querySelector("[data-device-key]");
+    if (!field || !store) { return; }
+    var kept = store.getItem(DEVICE_KEY);
+    if (kept) { field.value = kept; } else { store.setItem(DEVICE_KEY, field.value); }
+  }
+
+  mirrorDevice();
   restoreDraft();
   document.querySelector(".progress").hidden = false;
   Array.prototype.forEach.call(form.querySelectorAll(".choices[data-max]"), limitChoices);

@@ -6,17 +6,21 @@ import math
 import uuid
 from typing import Any, Sequence
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..domain.codes import looks_like_receipt
 from ..domain.forms import FormDefinition
+from ..domain.identity import IdentityMode
 from ..errors import AppError
 from ..models import Channel
 from ..services.clock import utcnow
+from ..services.identity import FIELD_LABELS, RespondentKey, respondent_key
 from ..services.links import require_accepting, resolve_link
-from ..services.responses import MAX_DURATION_SECONDS, Submission, find_receipt, submit
+from ..services.receipts import receipt_state
+from ..services.responses import MAX_DURATION_SECONDS, Submission, check_answers, find_receipt, submit
 from ..transactions import commit_on_success
+from .respondent import device_id, keep_device, replacement_ticket, signed_device, ticket_identity_key
 
 bp = Blueprint("public", __name__)
 FIELD_SEPARATOR = "."
@@ -41,8 +45,15 @@ def questionnaire(token: str):
     """The questionnaire page, or a clear page when the link is unknown or the survey is not open."""
     resolved = resolve_link(token)
     require_accepting(resolved)
+    identity = {"value": request.args.get("invite", "")[:64]} if resolved.link_forms.identity_mode.is_typed else {}
     return _render_form(
-        resolved, token, values={}, errors={}, submission_id=uuid.uuid4().hex, started=_start_signer().dumps(token)
+        resolved,
+        token,
+        values={},
+        errors={},
+        submission_id=uuid.uuid4().hex,
+        started=_start_signer().dumps(token),
+        identity=identity,
     )
 
 
@@ -51,30 +62,90 @@ def questionnaire(token: str):
 def submit_questionnaire(token: str):
     """Store the answers once and redirect to the receipt; on problems, show the page again with each marked."""
     resolved = resolve_link(token)
+    mode = resolved.link_forms.identity_mode
     answers = answers_from_form(resolved.forms, request.form)
-    submission_id = request.form.get("submission_id", "")
-    started = request.form.get("started", "")
+    typed = request.form.get("identity", "")[:64]
+    page = {
+        "values": answers,
+        "submission_id": request.form.get("submission_id", ""),
+        "started": request.form.get("started", ""),
+        "identity": {"value": typed} if mode.is_typed else {},
+    }
+    device = signed_device() if mode is IdentityMode.DEVICE else None
+    key = None
     try:
+        key = _posted_key(token, resolved, typed, device)
         receipt = submit(
             Submission(
                 link_token=token,
-                submission_id=submission_id,
+                submission_id=page["submission_id"],
                 answers=answers,
                 channel=Channel.QR,
-                duration_seconds=_duration(token, started),
+                duration_seconds=_duration(token, page["started"]),
+                key=key,
+                replace=request.form.get("replace") == "1",
             ),
             resolved=resolved,
         )
     except AppError as error:
+        answer = _refusal_page(resolved, token, page, error, key)
+        return keep_device(make_response(answer), device) if device else answer
+    answer = redirect(url_for("public.thanks", token=token, receipt=receipt.code), code=303)
+    return keep_device(answer, device) if device else answer
+
+
+def _posted_key(token: str, resolved, typed: str, device: str | None) -> RespondentKey | None:
+    """The respondent's key: from a replacement ticket this server signed, the device cookie or the typed field."""
+    from_ticket = ticket_identity_key(token)
+    if from_ticket is not None:
+        return RespondentKey(from_ticket)
+    return respondent_key(resolved.link_forms, device_id(device) if device else typed)
+
+
+def _refusal_page(resolved, token: str, page: dict, error: AppError, key: RespondentKey | None):
+    """The page for a refused submission: the form with each problem marked, or the already-answered page."""
+    if error.code in ("response.invalid", "identity.invalid"):
+        errors = _answer_errors(resolved, page["values"]) if error.code == "identity.invalid" else {}
         if error.code == "response.invalid":
             errors = {field_name(d["form"], d["question"] or ""): d["message"] for d in error.details}
-            return _render_form(
-                resolved, token, values=answers, errors=errors, submission_id=submission_id, started=started, status=422
-            )
-        if error.code == "response.conflict":
-            return render_template("public/already.html", unit=resolved.unit, campaign=resolved.campaign), 409
-        raise
-    return redirect(url_for("public.thanks", token=token, receipt=receipt.code), code=303)
+        if error.code == "identity.invalid":
+            page["identity"]["error"] = error.details["identity"][0]
+        return _render_form(resolved, token, errors=errors, status=422, **page)
+    if error.code == "response.already_answered":
+        can_replace = bool(error.details["can_replace"]) and key is not None
+        return render_template(
+            "public/already_answered.html",
+            unit=resolved.unit,
+            campaign=resolved.campaign,
+            token=token,
+            can_replace=can_replace,
+            ticket=replacement_ticket(token, key.value) if can_replace and key else "",
+            fields=_hidden_fields(resolved.forms, page["values"]),
+            submission_id=page["submission_id"],
+            started=page["started"],
+        ), 409
+    if error.code == "response.conflict":
+        return render_template("public/already.html", unit=resolved.unit, campaign=resolved.campaign), 409
+    raise error
+
+
+def _answer_errors(resolved, answers: dict) -> dict[str, str]:
+    """Answer problems to show next to an identity problem, so the respondent fixes everything at once."""
+    try:
+        check_answers(resolved.forms, answers)
+    except AppError as error:
+        return {field_name(d["form"], d["question"] or ""): d["message"] for d in error.details}
+    return {}
+
+
+def _hidden_fields(forms: Sequence[FormDefinition], answers: dict) -> list[tuple[str, str]]:
+    """The answers as (name, value) pairs, to post them again from the replacement confirmation."""
+    pairs = []
+    for definition in forms:
+        for question_key, value in answers.get(definition.key, {}).items():
+            for item in value if isinstance(value, list) else [value]:
+                pairs.append((field_name(definition.key, question_key), str(item)))
+    return pairs
 
 
 @bp.get("/s/<token>/done/<receipt>")
@@ -121,10 +192,21 @@ def _duration(token: str, started: str) -> int | None:
     return max(0, int((utcnow() - issued).total_seconds()))
 
 
-def _render_form(resolved, token: str, values: dict, errors: dict, submission_id: str, started: str, status: int = 200):
+def _render_form(
+    resolved,
+    token: str,
+    values: dict,
+    errors: dict,
+    submission_id: str,
+    started: str,
+    identity: dict,
+    status: int = 200,
+):
     total = sum(len(f.questions) for f in resolved.forms)
     minutes = max(1, math.ceil(total * SECONDS_PER_QUESTION / 60))
-    return render_template(
+    mode = resolved.link_forms.identity_mode
+    device = signed_device() if mode is IdentityMode.DEVICE else None
+    page = render_template(
         "public/questionnaire.html",
         resolved=resolved,
         forms=resolved.forms,
@@ -136,4 +218,25 @@ def _render_form(resolved, token: str, values: dict, errors: dict, submission_id
         field_name=field_name,
         total_questions=total,
         minutes=minutes,
-    ), status
+        identity_mode=mode.value,
+        identity=identity,
+        identity_label=FIELD_LABELS.get(mode, ""),
+        device=device,
+    )
+    response = make_response(page, status)
+    return keep_device(response, device) if device else response
+
+
+@bp.get("/r")
+def receipt_check():
+    """The public receipt check: a form, and for a posted code whether its answer counts (nothing more)."""
+    code = request.args.get("code", "")[:32]
+    if not code.strip():
+        return render_template("public/receipt_check.html", code="", state=None)
+    try:
+        normalised, state = receipt_state(code)
+    except AppError as error:
+        if error.code != "receipt.not_found":
+            raise
+        return render_template("public/receipt_check.html", code=code, state="unknown"), 404
+    return render_template("public/receipt_check.html", code=normalised, state=state.value)

@@ -12,7 +12,7 @@ from survey_api.domain.access import PERMISSIONS, Role
 from ..conftest import PERSONAS
 from ..factories import create_campaign
 
-PUBLIC_PREFIXES = ("/api/v1/links/", "/api/v1/openapi.json")
+PUBLIC_PREFIXES = ("/api/v1/links/", "/api/v1/receipts/", "/api/v1/openapi.json")
 PERSONA_NAMES = [None, *PERSONAS]  # None is anonymous
 
 

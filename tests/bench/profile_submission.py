@@ -230,7 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     run = f"prof{int(time.time())}"
 
     def submit(label: str, n: int) -> None:
-        response = client.post(path, json={"submission_id": f"{run}-{label}-{n}", "answers": answers})
+        submission_id = f"{run}-{label}-{n}"
+        response = client.post(
+            path, json={"submission_id": submission_id, "identity": f"device-{submission_id}", "answers": answers}
+        )
         if response.status_code != 201:
             raise SystemExit(f"submission answered {response.status_code}: {response.get_data(as_text=True)[:300]}")
 

@@ -148,9 +148,9 @@ def wait_until_serving(server: Server, path: str, answers: dict[str, Any]) -> No
         if server.process.poll() is not None:
             raise BenchError(f"{server.name} gunicorn exited with {server.process.returncode}:\n{server.log_tail()}")
         try:
-            status, text = post_json(
-                server, path, {"submission_id": f"smoke-{secrets.token_hex(6)}", "answers": answers}
-            )
+            smoke_id = f"smoke-{secrets.token_hex(6)}"
+            body = {"submission_id": smoke_id, "identity": f"device-{smoke_id}", "answers": answers}
+            status, text = post_json(server, path, body)
         except OSError as error:
             last_error = str(error)
             time.sleep(0.3)

@@ -49,7 +49,9 @@ end
 -- Called for every request wrk writes, including the first one on a reopened connection.
 function request()
    sent = sent + 1
-   local body = '{"submission_id":"' .. id_prefix .. sent .. '","answers":' .. answers_json .. '}'
+   -- The demo campaign counts one answer per device: each request is a new device.
+   local body = '{"submission_id":"' .. id_prefix .. sent .. '","identity":"device-' .. id_prefix .. sent
+      .. '","answers":' .. answers_json .. '}'
    return wrk.format("POST", path, headers, body)
 end
 

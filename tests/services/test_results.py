@@ -224,3 +224,17 @@ def test_a_unit_below_the_minimum_sample_is_not_ranked(db_session):
     small = next(u for u in document["units"] if u["n"] == 3)
     assert small["ranked"] is False and small["rank_in_category"] is None and small["points"] is None
     assert small["indices"]["satisfaction"]["sufficient"] is False
+
+
+def test_a_replaced_answer_does_not_count(db_session):
+    from survey_api.services.clock import utcnow
+
+    campaign = create_campaign()
+    definitions = campaign_definitions(campaign)
+    rng = random.Random(9)
+    earlier = store_response(campaign, 0, random_answers(definitions, rng))
+    later = store_response(campaign, 0, random_answers(definitions, rng))
+    earlier.superseded_at, earlier.replaced_by_id = utcnow(), later.id
+    db.session.flush()
+    run = compute_results(SYSTEM, campaign.id)
+    assert run.input_counts["responses"] == 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ...domain.campaigns import CampaignState
+from ...domain.identity import IdentityMode
 from .base import BaseSchema
 from .units import CODE
 
@@ -27,6 +28,16 @@ class CampaignCreateSchema(BaseSchema):
     rule_set_key = fields.String(
         load_default="default", validate=FORM_KEY, metadata={"description": "A scoring rule file in rules/."}
     )
+    identity_mode = fields.Enum(
+        IdentityMode,
+        by_value=True,
+        load_default=IdentityMode.DEVICE,
+        metadata={"description": "How a second answer from one respondent is recognised; fixed at creation."},
+    )
+    allow_replacement = fields.Boolean(
+        load_default=False,
+        metadata={"description": "A respondent may replace their earlier answer while the campaign is open."},
+    )
 
 
 class CampaignFormSchema(BaseSchema):
@@ -48,6 +59,8 @@ class CampaignSchema(BaseSchema):
     opened_at = fields.AwareDateTime(allow_none=True)
     closed_at = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime()
+    identity_mode = fields.Enum(IdentityMode, by_value=True)
+    allow_replacement = fields.Boolean()
     forms = fields.List(fields.Nested(CampaignFormSchema))
     unit_count = fields.Method("count_units")
 
@@ -69,3 +82,14 @@ class LinkSchema(BaseSchema):
     qr_svg = fields.String()
     poster_pdf = fields.String()
     responses = fields.Integer()
+
+
+class InvitationCreateSchema(BaseSchema):
+    unit_code = fields.String(required=True, validate=CODE)
+    count = fields.Integer(required=True, validate=validate.Range(min=1, max=5000))
+
+
+class InvitationSchema(BaseSchema):
+    unit_code = fields.String()
+    code = fields.String(metadata={"description": "Shown once: only a keyed hash is stored", "example": "7K3Q9-XD2MB"})
+    url = fields.String(metadata={"description": "The unit's questionnaire with the code filled in"})

@@ -21,6 +21,20 @@ class SubmissionSchema(BaseSchema):
         },
     )
     duration_seconds = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=24 * 3600))
+    identity = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={
+            "description": "What identifies the respondent under the campaign's identity_mode: the app's device "
+            "id, a household number, a mobile number, the ID card's last 4–6 characters or an invitation code. "
+            "Only a keyed hash is stored."
+        },
+    )
+    replace = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Replace the answer already stored under this identity (if the campaign allows)."},
+    )
 
 
 class ReceiptSchema(BaseSchema):
@@ -62,4 +76,11 @@ class PublicLinkSchema(BaseSchema):
     unit_name = fields.String()
     accepting = fields.String(metadata={"description": "accepting, not_yet_open or closed"})
     closes_at = fields.AwareDateTime(allow_none=True)
+    identity_mode = fields.String(metadata={"description": "What to send as `identity` (none: nothing)"})
+    allow_replacement = fields.Boolean()
     forms = fields.List(fields.Nested(FormSchema))
+
+
+class ReceiptStateSchema(BaseSchema):
+    receipt = fields.String(metadata={"example": "7K3Q-9XD2"})
+    state = fields.String(metadata={"description": "counted, under_review, replaced or not_counted"})

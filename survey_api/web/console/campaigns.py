@@ -7,6 +7,7 @@ from flask import g, redirect, render_template, request, url_for
 from ...auth import ensure_unit_visible, own_unit_only, page_requires
 from ...domain.access import is_allowed
 from ...domain.campaigns import CampaignState
+from ...domain.identity import IdentityMode
 from ...downloads import as_download
 from ...errors import AppError
 from ...services import campaigns as campaign_service
@@ -41,6 +42,7 @@ def _campaign_form(values: dict, error: AppError | None, status: int = 200):
         categories=categories,
         values=values,
         error=error,
+        identity_modes=campaign_service.IDENTITY_MODE_LABELS,
     )
     return page, status
 
@@ -56,6 +58,8 @@ def create_campaign():
         "unit_codes": form.getlist("unit_codes"),
         "opens_at": form.get("opens_at", ""),
         "closes_at": form.get("closes_at", ""),
+        "identity_mode": form.get("identity_mode", IdentityMode.DEVICE.value),
+        "allow_replacement": form.get("allow_replacement") == "1",
     }
     try:
         values.update(form_texts(form, {"title": 200, "period": 50}, required=("title", "period")))
@@ -68,11 +72,20 @@ def create_campaign():
             unit_codes=values["unit_codes"],
             opens_at=_time(values["opens_at"]),
             closes_at=_time(values["closes_at"]),
+            identity_mode=_identity_mode(values["identity_mode"]),
+            allow_replacement=values["allow_replacement"],
         )
         campaign = campaign_service.create_campaign(g.actor, spec)
     except AppError as error:
         return _campaign_form(values, error, error.status)
     return redirect(url_for("console.campaign", campaign_id=campaign.id), code=303)
+
+
+def _identity_mode(text: str) -> IdentityMode:
+    try:
+        return IdentityMode(text)
+    except ValueError:
+        raise AppError("request.invalid", details={"identity_mode": ["Choose one of the listed modes."]}) from None
 
 
 def _time(text: str):
@@ -101,6 +114,7 @@ def campaign(campaign_id: int):
         public_url=public_url,
         can_write=is_allowed(g.user.role, "campaign.write"),
         states=CampaignState,
+        identity_modes=campaign_service.IDENTITY_MODE_LABELS,
     )
 
 
