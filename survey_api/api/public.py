@@ -20,6 +20,7 @@ blp = Blueprint("public_api", __name__, description="Public questionnaires reach
 @blp.route("/<token>")
 @blp.response(200, PublicLinkSchema)
 @blp.alt_response(404, schema="Error", description="link.not_found")
+@blp.alt_response(429, schema="Error", description="request.rate_limited (see the Retry-After header)")
 def get_link(token):
     """The questionnaires behind a link, and whether the campaign takes answers now."""
     resolved = resolve_link(token)
@@ -59,6 +60,7 @@ SUBMIT_DOC = {
         "413": _error("request.too_large"),
         "415": _error("request.unsupported_media_type"),
         "422": _error("request.invalid (details per field) or response.invalid (details per question)"),
+        "429": _error("request.rate_limited: wait the seconds in the Retry-After header, then resend unchanged"),
     },
 }
 

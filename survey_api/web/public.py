@@ -7,11 +7,12 @@ import uuid
 from typing import Any, Sequence
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_limiter import RateLimitExceeded
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..domain.codes import looks_like_receipt
 from ..domain.forms import FormDefinition
-from ..errors import AppError
+from ..errors import AppError, rate_limited, render_error
 from ..models import Channel
 from ..services.clock import utcnow
 from ..services.links import require_accepting, resolve_link
@@ -77,6 +78,30 @@ def submit_questionnaire(token: str):
     return redirect(url_for("public.thanks", token=token, receipt=receipt.code), code=303)
 
 
+@bp.errorhandler(RateLimitExceeded)
+def submission_rate_limited(exc: RateLimitExceeded):
+    """A refused submission shows the questionnaire again with every answer kept and a note to wait."""
+    error = rate_limited(exc)
+    token = (request.view_args or {}).get("token", "")
+    if request.endpoint != "public.submit_questionnaire":
+        return render_error(error)
+    try:
+        resolved = resolve_link(token)
+    except AppError:
+        return render_error(error)
+    page, status = _render_form(
+        resolved,
+        token,
+        values=answers_from_form(resolved.forms, request.form),
+        errors={},
+        submission_id=request.form.get("submission_id", ""),
+        started=request.form.get("started", ""),
+        status=error.status,
+        notice=error.message,
+    )
+    return page, status, error.headers
+
+
 @bp.get("/s/<token>/done/<receipt>")
 def thanks(token: str, receipt: str):
     """The thank-you page with the receipt code, shown only for a receipt that really exists."""
@@ -121,7 +146,16 @@ def _duration(token: str, started: str) -> int | None:
     return max(0, int((utcnow() - issued).total_seconds()))
 
 
-def _render_form(resolved, token: str, values: dict, errors: dict, submission_id: str, started: str, status: int = 200):
+def _render_form(
+    resolved,
+    token: str,
+    values: dict,
+    errors: dict,
+    submission_id: str,
+    started: str,
+    status: int = 200,
+    notice: str | None = None,
+):
     total = sum(len(f.questions) for f in resolved.forms)
     minutes = max(1, math.ceil(total * SECONDS_PER_QUESTION / 60))
     return render_template(
@@ -136,4 +170,5 @@ def _render_form(resolved, token: str, values: dict, errors: dict, submission_id
         field_name=field_name,
         total_questions=total,
         minutes=minutes,
+        notice=notice,
     ), status
