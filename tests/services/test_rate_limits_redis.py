@@ -1,8 +1,10 @@
-"""Rate limits hold across processes: two real gunicorn servers on one database and one Redis share each count."""
+"""Rate limits with a real Redis: two gunicorn servers on one database and one Redis share each count, and losing
+Redis in the middle of a campaign costs no request (counting moves to memory and back)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -20,6 +22,7 @@ from flask_migrate import upgrade
 from survey_api import create_app
 from survey_api.extensions import db
 
+from ..api.test_rate_limits import sibling_app
 from ..conftest import RELAXED_RATE_LIMITS, TEST_DATABASE_URL, _drop_postgres_schema, database_config, skip_or_fail
 from ..factories import create_campaign, full_answers
 
@@ -144,3 +147,61 @@ def test_two_server_processes_share_the_count_in_redis(tmp_path, redis_prefix, s
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def start_redis(port: int) -> subprocess.Popen:
+    """A private Redis this test may stop, on its own port, keeping nothing on disk."""
+    args = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    try:
+        process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except FileNotFoundError:
+        skip_or_fail("redis-server is not installed")
+    probe = redis.Redis(port=port, socket_connect_timeout=0.2)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            probe.ping()
+            return process
+        except redis.RedisError:
+            time.sleep(0.05)
+    process.kill()
+    pytest.fail("the private redis-server did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def page_views(client, count: int) -> list[int]:
+    return [client.get("/s/no-such-link").status_code for _ in range(count)]
+
+
+def counted_in_redis(port: int) -> int:
+    return sum(int(redis.Redis(port=port).get(key)) for key in redis.Redis(port=port).scan_iter("*page-address*"))
+
+
+def test_losing_redis_mid_campaign_serves_every_request_and_counts_in_memory_until_it_returns(app, caplog):
+    port = free_port()
+    server = start_redis(port)
+    limited = sibling_app(app, REDIS_URL=f"redis://127.0.0.1:{port}/0", RATE_LIMIT_PAGES_PER_ADDRESS="3/minute")
+    client = limited.test_client()
+    try:
+        assert page_views(client, 2) == [404, 404] and counted_in_redis(port) == 2
+        stop(server)
+        with caplog.at_level(logging.INFO, logger="flask-limiter"):
+            # Nothing fails: counting restarts in this process's memory, and the limit still holds there.
+            assert page_views(client, 4) == [404, 404, 404, 429]
+            assert client.get("/healthz").status_code == 200
+            assert any("falling back to in-memory" in r.getMessage() for r in caplog.records)
+            server = start_redis(port)
+            deadline = time.monotonic() + 40  # the limiter looks for Redis again after 1, 2, 4 … 32 seconds
+            while not any("recovered" in r.getMessage() for r in caplog.records):
+                assert time.monotonic() < deadline, "the limiter never went back to Redis"
+                assert client.get("/healthz").status_code == 200
+                time.sleep(0.25)
+        assert page_views(client, 1) == [404] and counted_in_redis(port) == 1  # counted in Redis again
+    finally:
+        stop(server)
+        with limited.app_context():
+            db.engine.dispose()
