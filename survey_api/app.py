@@ -50,6 +50,9 @@ def register_extensions(app: Flask) -> None:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in JSON
     api.init_app(app, spec_kwargs={"components": {"schemas": {}}})
     csrf.init_app(app)
+    from .rate_limits import init_rate_limits
+
+    init_rate_limits(app)
     from .auth import init_auth
 
     init_auth(app)

@@ -21,6 +21,29 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw is not None else default
 
 
+def _float(name: str, default: float) -> float:
+    raw = _env(name)
+    return float(raw) if raw is not None else default
+
+
+def rate_limit_settings() -> dict[str, Any]:
+    """Rate limits (see README for the reasoning behind each number); several limits are joined with ';'."""
+    return {
+        "REDIS_URL": _env("REDIS_URL"),
+        "REDIS_TIMEOUT_SECONDS": _float("REDIS_TIMEOUT_SECONDS", 0.5),
+        "RATE_LIMIT_ENABLED": (_env("RATE_LIMIT_ENABLED", "true") or "").lower() in ("true", "1", "yes", "on"),
+        "RATE_LIMIT_KEY_PREFIX": _env("RATE_LIMIT_KEY_PREFIX", "survey-api"),
+        "RATE_LIMIT_SUBMIT_PER_LINK": _env("RATE_LIMIT_SUBMIT_PER_LINK", "120/minute;2000/hour"),
+        "RATE_LIMIT_SUBMIT_PER_ADDRESS": _env("RATE_LIMIT_SUBMIT_PER_ADDRESS", "60/minute;1000/hour"),
+        "RATE_LIMIT_PAGES_PER_ADDRESS": _env("RATE_LIMIT_PAGES_PER_ADDRESS", "300/minute;6000/hour"),
+        "RATE_LIMIT_SIGN_IN_FAILURES_PER_ADDRESS": _env(
+            "RATE_LIMIT_SIGN_IN_FAILURES_PER_ADDRESS", "20/minute;100/hour"
+        ),
+        "RATE_LIMIT_SIGN_IN_PER_USERNAME": _env("RATE_LIMIT_SIGN_IN_PER_USERNAME", "10/minute;60/hour"),
+        "RATE_LIMIT_API_PER_TOKEN": _env("RATE_LIMIT_API_PER_TOKEN", "600/minute;20000/hour"),
+    }
+
+
 def normalise_database_url(url: str) -> str:
     """Let operators write postgres:// or postgresql:// and still get the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -75,6 +98,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         WTF_CSRF_TIME_LIMIT=_int("SESSION_HOURS", 8) * 3600,
         WTF_CSRF_SSL_STRICT=public_is_https,
     )
+    config.update(rate_limit_settings())
     if overrides:
         config.update(overrides)
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])

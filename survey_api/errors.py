@@ -123,6 +123,13 @@ CATALOGUE: dict[str, ErrorKind] = {
     "receipt.not_found": ErrorKind(
         404, _l("No answer has this receipt code. Check the code as it is written on your receipt.")
     ),
+    "request.rate_limited": ErrorKind(
+        429,
+        _l(
+            "Too many requests arrived from your network or for this link. "
+            "Please wait %(seconds)s seconds and try again."
+        ),
+    ),
     "server.unavailable": ErrorKind(503, _l("The service is temporarily unavailable. Please try again shortly.")),
     "server.error": ErrorKind(
         500, _l("Something went wrong on our side. Your request may not have been completed; please try again.")
@@ -149,12 +156,13 @@ HTTP_STATUS_CODES = {
 class AppError(Exception):
     """An error from the catalogue, raised by services and views and rendered by the handlers below."""
 
-    def __init__(self, code: str, /, details: Any = None, **params: Any):
+    def __init__(self, code: str, /, details: Any = None, *, headers: Mapping[str, str] | None = None, **params: Any):
         if code not in CATALOGUE:
             raise KeyError(f"{code} is not in the error catalogue")
         super().__init__(code)
         self.code = code
         self.details = details
+        self.headers = dict(headers or {})  # sent with the error answer, e.g. Retry-After
         self.params = params
 
     @property
@@ -201,13 +209,26 @@ def render_error(error: AppError):
         "details": error.details,
     }
     if wants_json():
-        return body, error.status
-    return render_template("error.html", error=body), error.status
+        return body, error.status, error.headers
+    return render_template("error.html", error=body), error.status, error.headers
+
+
+def rate_limited(exc: Exception) -> AppError:
+    """The catalogue error for a breached rate limit, telling the client how long to wait."""
+    from .rate_limits import retry_after_seconds
+
+    seconds = retry_after_seconds(exc)  # type: ignore[arg-type]
+    return AppError(
+        "request.rate_limited", details={"retry_after": seconds}, headers={"Retry-After": str(seconds)}, seconds=seconds
+    )
 
 
 def _from_http_exception(exc: HTTPException) -> AppError:
+    from flask_limiter import RateLimitExceeded
     from flask_wtf.csrf import CSRFError
 
+    if isinstance(exc, RateLimitExceeded):
+        return rate_limited(exc)
     if isinstance(exc, CSRFError):
         log.warning("refused a form without a valid CSRF token on %s from %s", request.path, request.remote_addr)
         return AppError("request.csrf_failed")

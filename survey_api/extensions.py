@@ -1,4 +1,5 @@
-"""Extensions, created unbound and bound to an app in create_app."""
+"""Extensions, created unbound and bound to an app in create_app. The rate limiter is the exception: Flask-Limiter
+keeps its storage on the Limiter object rather than per app, so rate_limits.py builds one for each app."""
 
 from __future__ import annotations
 

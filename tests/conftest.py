@@ -20,6 +20,19 @@ from survey_api.extensions import db
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PUBLIC_BASE_URL = "https://survey.example.test"
+# The suite keeps the limiter on (every request passes through it) with limits no test reaches, counted in memory;
+# tests/api/test_rate_limits.py sets low limits where it needs them.
+UNREACHED_LIMIT = "100000/minute"
+RELAXED_RATE_LIMITS = {
+    "REDIS_URL": None,
+    "RATE_LIMIT_ENABLED": True,
+    "RATE_LIMIT_SUBMIT_PER_LINK": UNREACHED_LIMIT,
+    "RATE_LIMIT_SUBMIT_PER_ADDRESS": UNREACHED_LIMIT,
+    "RATE_LIMIT_PAGES_PER_ADDRESS": UNREACHED_LIMIT,
+    "RATE_LIMIT_SIGN_IN_FAILURES_PER_ADDRESS": UNREACHED_LIMIT,
+    "RATE_LIMIT_SIGN_IN_PER_USERNAME": UNREACHED_LIMIT,
+    "RATE_LIMIT_API_PER_TOKEN": UNREACHED_LIMIT,
+}
 
 
 def skip_or_fail(reason: str) -> None:
@@ -100,6 +113,7 @@ def app(tmp_path_factory):
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "INSTANCE_PATH": str(instance),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast for tests; production keeps scrypt
+        **RELAXED_RATE_LIMITS,
     }
     database, schema = database_config(instance)
     config.update(database)

@@ -85,7 +85,7 @@ def import_file(campaign_id):
     if report.is_rejected:
         # Answered, not raised: the audit record of the refused attempt is committed; no answer was stored.
         error = AppError("import.rejected", details=REPORT_SCHEMA.dump(report), **report.counts)
-        body, status = render_error(error)
+        body, status, _ = render_error(error)
         response = jsonify(body)
         response.status_code = status
         return response

@@ -20,6 +20,7 @@ blp = Blueprint("public_api", __name__, description="Public questionnaires reach
 @blp.route("/<token>")
 @blp.response(200, PublicLinkSchema)
 @blp.alt_response(404, schema="Error", description="link.not_found")
+@blp.alt_response(429, schema="Error", description="request.rate_limited (see the Retry-After header)")
 def get_link(token):
     """The questionnaires behind a link, and whether the campaign takes answers now."""
     resolved = resolve_link(token)
@@ -65,6 +66,7 @@ SUBMIT_DOC = {
         "422": _error(
             "request.invalid (details per field), response.invalid (details per question) or identity.invalid"
         ),
+        "429": _error("request.rate_limited: wait the seconds in the Retry-After header, then resend unchanged"),
     },
 }
 

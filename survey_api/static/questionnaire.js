@@ -86,6 +86,7 @@
     return fetch(form.action, { method: "POST", body: body, credentials: "same-origin", redirect: "follow" })
       .then(function (res) {
         if (res.ok && res.redirected) { window.location.assign(res.url); return; }
+        if (res.status === 429) { return waitAndResend(res, attempt); }
         form.submit();  // a validation or conflict page: let the server render it
       })
       .catch(function () {
@@ -99,6 +100,22 @@
           return send(attempt + 1);
         });
       });
+  }
+
+  // Too many submissions right now (rate limit): stay on the page with every answer, wait as the server asks and
+  // send again with the same submission id; a long wait hands the button back instead.
+  var LONGEST_AUTOMATIC_WAIT = 120;
+  function waitAndResend(res, attempt) {
+    var seconds = parseInt(res.headers.get("Retry-After"), 10) || 30;
+    if (seconds > LONGEST_AUTOMATIC_WAIT || attempt >= 4) {
+      say(form.getAttribute("data-msg-busy-later"));
+      button.disabled = false;
+      return;
+    }
+    say(form.getAttribute("data-msg-busy").replace("{seconds}", String(seconds)));
+    return new Promise(function (r) { setTimeout(r, 1000 * seconds); }).then(function () {
+      return send(attempt + 1);
+    });
   }
 
   // One answer per phone: the signed device id lives in a cookie and is mirrored here, so clearing cookies alone

@@ -7,12 +7,13 @@ import uuid
 from typing import Any, Sequence
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask_limiter import RateLimitExceeded
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..domain.codes import looks_like_receipt
 from ..domain.forms import FormDefinition
 from ..domain.identity import IdentityMode
-from ..errors import AppError
+from ..errors import AppError, rate_limited, render_error
 from ..models import Channel
 from ..services.clock import utcnow
 from ..services.identity import FIELD_LABELS, RespondentKey, respondent_key
@@ -148,6 +149,33 @@ def _hidden_fields(forms: Sequence[FormDefinition], answers: dict) -> list[tuple
     return pairs
 
 
+@bp.errorhandler(RateLimitExceeded)
+def submission_rate_limited(exc: RateLimitExceeded):
+    """A refused submission shows the questionnaire again with every answer kept and a note to wait."""
+    error = rate_limited(exc)
+    token = (request.view_args or {}).get("token", "")
+    if request.endpoint != "public.submit_questionnaire":
+        return render_error(error)
+    try:
+        resolved = resolve_link(token)
+    except AppError:
+        return render_error(error)
+    typed = request.form.get("identity", "")[:64] if resolved.link_forms.identity_mode.is_typed else ""
+    response = _render_form(
+        resolved,
+        token,
+        values=answers_from_form(resolved.forms, request.form),
+        errors={},
+        submission_id=request.form.get("submission_id", ""),
+        started=request.form.get("started", ""),
+        identity={"value": typed} if typed else {},
+        status=error.status,
+        notice=error.message,
+    )
+    response.headers.update(error.headers or {})
+    return response
+
+
 @bp.get("/s/<token>/done/<receipt>")
 def thanks(token: str, receipt: str):
     """The thank-you page with the receipt code, shown only for a receipt that really exists."""
@@ -201,6 +229,7 @@ def _render_form(
     started: str,
     identity: dict,
     status: int = 200,
+    notice: str | None = None,
 ):
     total = sum(len(f.questions) for f in resolved.forms)
     minutes = max(1, math.ceil(total * SECONDS_PER_QUESTION / 60))
@@ -222,6 +251,7 @@ def _render_form(
         identity=identity,
         identity_label=FIELD_LABELS.get(mode, ""),
         device=device,
+        notice=notice,
     )
     response = make_response(page, status)
     return keep_device(response, device) if device else response
