@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import BigInteger, Float, case, cast, func, literal, null, select
+from sqlalchemy import BigInteger, Float, case, cast, func, literal, null, select, text
 
 from ..domain.forms import FormDefinition, Question
 from ..extensions import db
@@ -42,20 +42,21 @@ class GroupRows:
 
 
 def _answer(form_key: str, question: Question):
+    """The answer as stored: an option key (text) or a rating (a number); NULL when not answered."""
     path = Response.answers[form_key][question.key]
     return path.as_float() if question.type == "rating" else path.as_string()
 
 
-def _score_and_top(form_key: str, question: Question):
-    value = _answer(form_key, question)
+def _score_and_top(question: Question, value):
+    """The answer's score (0–100) and top-box indicator (1/0), NULL for a non-substantive or missing answer."""
     if question.type == "rating":
         score = value * 10.0
         top = case((value >= RATING_TOP_BOX, 1.0), (value.is_not(None), 0.0), else_=null())
-        return score, top, value
+        return cast(score, Float), cast(top, Float)
     scored = {o.key: float(o.score) for o in question.options if o.score is not None}
-    score = case({k: literal(v, Float) for k, v in scored.items()}, value=value, else_=null())
-    top = case({k: literal(1.0 if k in question.top_box else 0.0, Float) for k in scored}, value=value, else_=null())
-    return score, top, value
+    score = case({k: cast(literal(v), Float) for k, v in scored.items()}, value=value, else_=null())
+    top_values = {k: cast(literal(1.0 if k in question.top_box else 0.0), Float) for k in scored}
+    return score, case(top_values, value=value, else_=null())
 
 
 def _own_mean(columns, weights):
@@ -68,18 +69,33 @@ def _own_mean(columns, weights):
 def aggregate(campaign_id: int, items: dict[str, list[ScoredItem]], cell_questions: list[tuple[str, str]]) -> GroupRows:
     """Sum the included responses of a campaign per unit, stratum, cluster and weighting cell."""
     cell_columns = [Response.answers[f][q].as_string().label(f"cell_{i}") for i, (f, q) in enumerate(cell_questions)]
+    answers = [
+        _answer(item.form_key, item.question).label(f"v_{name}_{j}")
+        for name, index_items in items.items()
+        for j, item in enumerate(index_items)
+    ]
+    # Each answer is read from the JSON document once (OFFSET 0 keeps this layer from being folded into the next).
+    raw = (
+        select(Response.id, Response.unit_id, Response.stratum, Response.cluster, *cell_columns, *answers)
+        .where(Response.campaign_id == campaign_id, is_counted())
+        .offset(0)
+        .subquery("raw")
+    )
     per_item = []
     for name, index_items in items.items():
         for j, item in enumerate(index_items):
-            score, top, value = _score_and_top(item.form_key, item.question)
+            value = raw.c[f"v_{name}_{j}"]
+            score, top = _score_and_top(item.question, value)
             per_item += [score.label(f"s_{name}_{j}"), top.label(f"t_{name}_{j}"), value.label(f"a_{name}_{j}")]
-    # OFFSET 0 keeps each layer from being folded into the next, so every CASE runs once per response.
-    scored = (
-        select(Response.id, Response.unit_id, Response.stratum, Response.cluster, *cell_columns, *per_item)
-        .where(Response.campaign_id == campaign_id, is_counted())
-        .offset(0)
-        .subquery("scored")
+    scored = select(
+        raw.c.id,
+        raw.c.unit_id,
+        raw.c.stratum,
+        raw.c.cluster,
+        *(raw.c[f"cell_{i}"] for i in range(len(cell_questions))),
+        *per_item,
     )
+    scored = scored.offset(0).subquery("scored")
     own = []
     for name, index_items in items.items():
         weights = [literal(item.weight, Float) for item in index_items]
@@ -107,6 +123,9 @@ def aggregate(campaign_id: int, items: dict[str, list[ScoredItem]], cell_questio
             sums += [func.count(column), func.sum(column), func.sum(column * column)]
             layout += [(name, f"{stat}_{field}", None) for field in ("n", "total", "squares")]
     statement = select(*keys, *sums).group_by(*keys).order_by(*keys)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Compiling this wide statement to machine code costs seconds and saves nothing on one pass over the rows.
+        db.session.execute(text("SET LOCAL jit = off"))
     rows = db.session.execute(statement).all()
     return _to_arrays(rows, len(cell_questions), items, layout)
 
