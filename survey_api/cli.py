@@ -252,6 +252,19 @@ def demo_load() -> None:
         click.echo(f"  {username:<10} {role.value:<12} {display_name}" + (f" ({unit_code})" if unit_code else ""))
 
 
+@demo_cli.command("answers")
+@click.option("--per-unit", default=250, show_default=True, help="Simulated answers per unit.")
+def demo_answers(per_unit: int) -> None:
+    """Add simulated paper answers to the demo campaign (idempotent), so its results can be computed."""
+    from .services.demo import load_demo
+    from .services.demo_answers import simulate_answers
+
+    with transaction():
+        campaign = load_demo(cli_actor())
+        inserted = simulate_answers(cli_actor(), campaign, per_unit)
+    click.echo(f"{inserted} simulated answers added; compute results with: survey-api results compute {campaign.id}")
+
+
 def register_cli(app: Flask) -> None:
     from .cli_accounts import tokens_cli, users_cli
     from .cli_responses import responses_cli
