@@ -205,8 +205,9 @@ def demo_load() -> None:
 
 def register_cli(app: Flask) -> None:
     from .cli_accounts import tokens_cli, users_cli
+    from .cli_results import results_cli
 
-    for group in (forms_cli, units_cli, campaigns_cli, demo_cli, users_cli, tokens_cli):
+    for group in (forms_cli, units_cli, campaigns_cli, demo_cli, users_cli, tokens_cli, results_cli):
         app.cli.add_command(group)
 
 

@@ -73,6 +73,13 @@ CATALOGUE: dict[str, ErrorKind] = {
         ),
     ),
     "response.not_found": ErrorKind(404, _l("No answer with this receipt code exists for this survey.")),
+    "export.too_many_rows": ErrorKind(
+        422, _l("This export has %(rows)s rows, but an XLSX sheet holds at most %(limit)s. Export CSV or JSON instead.")
+    ),
+    "results.no_run": ErrorKind(
+        409, _l("No results have been computed for this campaign yet. Compute the results first, then export them.")
+    ),
+    "results.run_not_found": ErrorKind(404, _l("This campaign has no result run with id %(run_id)s.")),
     "server.unavailable": ErrorKind(503, _l("The service is temporarily unavailable. Please try again shortly.")),
     "server.error": ErrorKind(
         500, _l("Something went wrong on our side. Your request may not have been completed; please try again.")
