@@ -8,6 +8,7 @@ extra column on request), so a file can be re-scored against the questionnaire i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .forms import FormDefinition, Question
@@ -61,7 +62,23 @@ class ResponseLayout:
 
     def row(self, fields: Mapping[str, Any], answers: Mapping[str, Any]) -> list[Any]:
         """One response as a list of cells, in header order."""
-        return [fields.get(key) for key, _ in RESPONSE_FIELDS] + [c.cell(answers) for c in self.answer_columns]
+        cells = [fields.get(key) for key, _ in RESPONSE_FIELDS]
+        if self._question_keys_by_form is None:
+            cells.extend(c.cell(answers) for c in self.answer_columns)
+        else:  # no label columns: one lookup per form, then plain dictionary reads (the million-row path)
+            for form, keys in self._question_keys_by_form:
+                given = answers.get(form) or {}
+                cells.extend(given.get(k) for k in keys)
+        return cells
+
+    @cached_property
+    def _question_keys_by_form(self) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+        if any(c.is_label for c in self.answer_columns):
+            return None
+        forms: dict[str, list[str]] = {}
+        for c in self.answer_columns:
+            forms.setdefault(c.form, []).append(c.question.key)
+        return tuple((form, tuple(keys)) for form, keys in forms.items())
 
 
 def response_layout(

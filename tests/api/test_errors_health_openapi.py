@@ -11,7 +11,16 @@ def test_every_catalogue_entry_has_a_status_and_a_message(app):
     with app.test_request_context("/"):
         for code, kind in CATALOGUE.items():
             assert 400 <= kind.status < 600 and "." in code
-            params = {"limit": 1, "current": "open", "target": "closed", "state": "open", "code": "X", "key": "k"}
+            params = {
+                "limit": 1,
+                "current": "open",
+                "target": "closed",
+                "state": "open",
+                "code": "X",
+                "key": "k",
+                "rows": 2,
+                "run_id": 1,
+            }
             assert AppError(code, **params).message.strip()
 
 
