@@ -26,6 +26,9 @@ from ..domain.export_layout import flat_cell
 CHUNK_ROWS = 1000
 FILE_CHUNK_BYTES = 64 * 1024
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, the header row included
+# Past this many rows a sheet's XML may pass 4 GB, which a plain zip cannot hold (a million responses of the shipped
+# questionnaires come to about 5 GB). Smaller workbooks stay plain zips, which every spreadsheet program opens.
+XLSX_ZIP64_ROWS = 100_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -125,8 +128,9 @@ def xlsx_chunks(sheets: Sequence[Sheet], tmpdir: str | None = None) -> Iterator[
         }
         workbook = xlsxwriter.Workbook(path, options)
         try:
-            for sheet in sheets:
-                _write_sheet(workbook.add_worksheet(sheet.name[:31]), sheet)
+            rows = sum(_write_sheet(workbook.add_worksheet(sheet.name[:31]), sheet) for sheet in sheets)
+            if rows > XLSX_ZIP64_ROWS:
+                workbook.use_zip64()
         finally:
             workbook.close()
         with open(path, "rb") as built:
@@ -136,14 +140,17 @@ def xlsx_chunks(sheets: Sequence[Sheet], tmpdir: str | None = None) -> Iterator[
         os.unlink(path)
 
 
-def _write_sheet(worksheet, sheet: Sheet) -> None:
+def _write_sheet(worksheet, sheet: Sheet) -> int:
+    """Write the sheet; the number of rows written."""
     for col, header in enumerate(sheet.headers):
         worksheet.write_string(0, col, header)
+    number = 0
     for number, row in enumerate(sheet.rows, start=1):
         if number >= XLSX_MAX_ROWS:
             raise TooManyRows(sheet.name)
         for col, value in enumerate(row):
             _write_cell(worksheet, number, col, flat_cell(value))
+    return number
 
 
 def _write_cell(worksheet, row: int, col: int, value: Any) -> None:

@@ -54,6 +54,12 @@ def test_text_that_looks_like_a_formula_stays_text():
     assert sheets["t"][1] == ["=1+1"]  # a string cell, never a formula
 
 
+def test_a_large_workbook_is_a_zip64_that_still_reads(monkeypatch):
+    monkeypatch.setattr(export_formats, "XLSX_ZIP64_ROWS", 2)
+    body = b"".join(xlsx_chunks([Sheet("t", ["c"], iter([[1], [2], [3]]))]))
+    assert read_xlsx(body)["t"] == [["c"], [1], [2], [3]]
+
+
 def test_xlsx_stops_at_the_sheet_limit(monkeypatch):
     monkeypatch.setattr(export_formats, "XLSX_MAX_ROWS", 3)
     with pytest.raises(TooManyRows):
