@@ -130,6 +130,9 @@ CATALOGUE: dict[str, ErrorKind] = {
             "Please wait %(seconds)s seconds and try again."
         ),
     ),
+    "export.too_many_rows": ErrorKind(
+        422, _l("This export has %(rows)s rows, but an XLSX sheet holds at most %(limit)s. Export CSV or JSON instead.")
+    ),
     "server.unavailable": ErrorKind(503, _l("The service is temporarily unavailable. Please try again shortly.")),
     "server.error": ErrorKind(
         500, _l("Something went wrong on our side. Your request may not have been completed; please try again.")

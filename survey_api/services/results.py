@@ -370,10 +370,16 @@ def get_run(campaign_id: int, run_id: int | None = None) -> ResultRun:
         if run is None:
             raise AppError("results.run_not_found")
         return run
-    run = db.session.scalar(query.order_by(ResultRun.id.desc()).limit(1))
+    run = latest_run(campaign_id)
     if run is None:
         raise AppError("results.not_found")
     return run
+
+
+def latest_run(campaign_id: int) -> ResultRun | None:
+    """The most recently computed run of a campaign, or None."""
+    query = select(ResultRun).where(ResultRun.campaign_id == campaign_id).order_by(ResultRun.id.desc()).limit(1)
+    return db.session.scalar(query)
 
 
 def list_runs(campaign_id: int) -> list[ResultRun]:

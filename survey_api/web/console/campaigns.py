@@ -8,13 +8,15 @@ from ...auth import ensure_unit_visible, own_unit_only, page_requires
 from ...domain.access import is_allowed
 from ...domain.campaigns import CampaignState
 from ...domain.identity import IdentityMode
-from ...downloads import as_download
+from ...downloads import as_download, as_streamed_download
 from ...errors import AppError
 from ...services import campaigns as campaign_service
+from ...services import exports
 from ...services.campaign_files import campaign_posters, unit_poster, unit_qr
 from ...services.forms_catalogue import check_forms, forms_dir
 from ...services.links import campaign_links, get_campaign_link, public_url
 from ...services.progress import campaign_progress
+from ...services.results import latest_run
 from ...services.units import list_units
 from ...transactions import commit_on_success
 from ..form_fields import form_texts
@@ -113,6 +115,9 @@ def campaign(campaign_id: int):
         day_rows=day_rows,
         public_url=public_url,
         can_write=is_allowed(g.user.role, "campaign.write"),
+        can_export_responses=is_allowed(g.user.role, "responses.read"),
+        can_export_results=is_allowed(g.user.role, "results.read"),
+        has_results=latest_run(found.id) is not None,
         states=CampaignState,
         identity_modes=campaign_service.IDENTITY_MODE_LABELS,
     )
@@ -147,3 +152,25 @@ def qr(campaign_id: int, unit_code: str):
     link = get_campaign_link(found, unit_code)
     ensure_unit_visible(link.unit_id, unit_code)
     return as_download(unit_qr(found, link, "png"))
+
+
+def _export_options() -> dict:
+    return {"header_style": request.args.get("headers", "zh"), "file_format": request.args.get("format", "csv")}
+
+
+@bp.get("/campaigns/<int:campaign_id>/exports/responses")
+@page_requires("responses.read")
+@commit_on_success  # the audit record is committed before the first byte leaves
+def export_responses(campaign_id: int):
+    """Download every response of the campaign (CSV, XLSX or JSON; Chinese headers unless headers=keys)."""
+    labels = request.args.get("labels", "") in ("1", "true", "yes")
+    return as_streamed_download(exports.export_responses(g.actor, campaign_id, labels=labels, **_export_options()))
+
+
+@bp.get("/campaigns/<int:campaign_id>/exports/results")
+@page_requires("results.read")
+@commit_on_success
+def export_results(campaign_id: int):
+    """Download the latest result run (XLSX with both tables, or one table as CSV or JSON)."""
+    table = request.args.get("table", "indices")
+    return as_streamed_download(exports.export_results(g.actor, campaign_id, table=table, **_export_options()))

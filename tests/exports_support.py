@@ -1,0 +1,143 @@
+"""Test data for exports: responses written straight to the table (any status, channel or sample design) and a
+result run document of the shape the scoring service stores."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+import numpy as np
+
+from survey_api.domain.scoring import index_result
+from survey_api.extensions import db
+from survey_api.models import Campaign, Channel, Response, ResponseStatus, ResultRun, RuleSetVersion
+from survey_api.services.campaigns import campaign_definitions
+
+SUBMITTED = datetime(2026, 3, 1, 2, 30, tzinfo=timezone.utc)  # 10:30 in Asia/Shanghai
+
+
+def add_response(
+    campaign: Campaign,
+    answers: dict,
+    unit_index: int = 0,
+    status: ResponseStatus = ResponseStatus.INCLUDED,
+    channel: Channel = Channel.QR,
+    **fields,
+) -> Response:
+    link = campaign.links[unit_index]
+    response = Response(
+        submission_id=uuid.uuid4().hex,
+        campaign_id=campaign.id,
+        unit_id=link.unit_id,
+        campaign_unit_id=link.id,
+        channel=channel,
+        status=status,
+        form_versions={cf.form_version.key: cf.form_version_id for cf in campaign.forms},
+        answers=answers,
+        answers_digest="0" * 64,
+        receipt_code=uuid.uuid4().hex[:9].upper(),
+        submitted_at=fields.pop("submitted_at", SUBMITTED),
+        **fields,
+    )
+    db.session.add(response)
+    db.session.flush()
+    return response
+
+
+def add_run(campaign: Campaign, results: dict) -> ResultRun:
+    rules = db.session.query(RuleSetVersion).filter_by(key="export-test").one_or_none()
+    if rules is None:
+        rules = RuleSetVersion(key="export-test", version=1, title="t", checksum="0" * 64, document={})
+        db.session.add(rules)
+        db.session.flush()
+    run = ResultRun(
+        campaign_id=campaign.id,
+        rule_set_version_id=rules.id,
+        rules_snapshot={},
+        margins_snapshot={},
+        input_counts={},
+        inputs_digest="0" * 64,
+        results=results,
+        computed_at=SUBMITTED,
+    )
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def _estimate(e) -> dict:
+    return {
+        "value": e.value,
+        "n": e.n,
+        "n_effective": e.n_effective,
+        "se": e.se,
+        "ci_low": e.ci_low,
+        "ci_high": e.ci_high,
+    }
+
+
+def score_units(campaign: Campaign, rows: list[dict], min_n: int = 1) -> dict:
+    """A result document computed with the domain rules from response rows {unit_code, unit_name, status, weight,
+    "form.question": option key}: a small stand-in for the scoring service, used both to build a run and to
+    recompute it from an exported file."""
+    forms = [f for f in campaign_definitions(campaign) if f.index]
+    units = []
+    for link in campaign.links:
+        counted = [r for r in rows if r["unit_code"] == link.unit.code and r["status"] == "included"]
+        weights = np.array([float(r["weight"]) if r.get("weight") not in (None, "") else 1.0 for r in counted])
+        indices = {}
+        for form in forms:
+            questions = form.scored_questions
+            scores = np.full((len(counted), len(questions)), np.nan)
+            top = np.full_like(scores, np.nan)
+            answered = np.zeros(scores.shape, dtype=bool)
+            for i, row in enumerate(counted):
+                for j, q in enumerate(questions):
+                    key = row.get(f"{form.key}.{q.key}")
+                    option = q.option(key) if key not in (None, "") else None
+                    if option is None:
+                        continue
+                    answered[i, j] = True
+                    if option.score is not None:
+                        scores[i, j] = option.score
+                        top[i, j] = 1.0 if option.key in q.top_box else 0.0
+            result = index_result(scores, top, answered, weights, np.array([q.weight for q in questions]), min_n)
+            indices[form.index] = {
+                "value": result.value,
+                "rate": result.rate,
+                **{k: v for k, v in _estimate(result.respondent_scores).items() if k != "value"},
+                "sufficient": result.is_sufficient,
+                "questions": [
+                    {
+                        "form": form.key,
+                        "question": q.key,
+                        "text": q.text,
+                        "score": _estimate(item.score),
+                        "top_box_rate": _estimate(item.top_box_rate),
+                        "dont_know_share": item.dont_know_share,
+                    }
+                    for q, item in zip(questions, result.items)
+                ],
+            }
+        units.append(
+            {
+                "unit_id": link.unit_id,
+                "unit_code": link.unit.code,
+                "unit_name": link.unit.name,
+                "category": link.unit.category,
+                "n": len(counted),
+                "cell_weights": [],
+                "indices": indices,
+                "composite": None,
+                "points": None,
+                "rank_in_category": None,
+                "gate": {"passed": None, "threshold": 60},
+            }
+        )
+    return {
+        "campaign": {"id": campaign.id, "title": campaign.title, "period": campaign.period},
+        "indices": [f.index for f in forms],
+        "weighting_variables": [],
+        "units": units,
+        "categories": [],
+    }
