@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from survey_api.domain.question_types import RATING_MAX, RATING_TOP_BOX_FROM
 from survey_api.domain.scoring import index_result
 from survey_api.extensions import db
 from survey_api.models import Campaign, Channel, Response, ResponseStatus, ResultRun, RuleSetVersion
@@ -94,6 +95,11 @@ def score_units(campaign: Campaign, rows: list[dict], min_n: int = 1) -> dict:
             for i, row in enumerate(counted):
                 for j, q in enumerate(questions):
                     key = row.get(f"{form.key}.{q.key}")
+                    if q.type == "rating" and key not in (None, ""):
+                        answered[i, j] = True
+                        scores[i, j] = int(key) * 100 / RATING_MAX
+                        top[i, j] = 1.0 if int(key) >= RATING_TOP_BOX_FROM else 0.0
+                        continue
                     option = q.option(key) if key not in (None, "") else None
                     if option is None:
                         continue

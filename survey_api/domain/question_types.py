@@ -9,6 +9,8 @@ from typing import Any, Callable, ClassVar, Mapping
 from .forms import KEY_PATTERN, Option, Question
 
 RATING_MIN, RATING_MAX = 0, 10
+# On a scored 0–10 rating the three best values (8, 9, 10) are the top box, as the three best options are on a scale.
+RATING_TOP_BOX_FROM = 8
 DEFAULT_TEXT_LENGTH = 300
 MAX_TEXT_LENGTH = 2000
 

@@ -12,10 +12,9 @@ import numpy as np
 from sqlalchemy import BigInteger, Float, case, cast, func, literal, null, select, text
 
 from ..domain.forms import FormDefinition, Question
+from ..domain.question_types import RATING_MAX, RATING_TOP_BOX_FROM
 from ..extensions import db
 from ..models import Response, is_counted
-
-RATING_TOP_BOX = 8  # on a 0–10 rating the three best values form the top box, as with five-option scales
 
 
 @dataclass(frozen=True)
@@ -50,8 +49,8 @@ def _answer(form_key: str, question: Question):
 def _score_and_top(question: Question, value):
     """The answer's score (0–100) and top-box indicator (1/0), NULL for a non-substantive or missing answer."""
     if question.type == "rating":
-        score = value * 10.0
-        top = case((value >= RATING_TOP_BOX, 1.0), (value.is_not(None), 0.0), else_=null())
+        score = value * (100.0 / RATING_MAX)
+        top = case((value >= RATING_TOP_BOX_FROM, 1.0), (value.is_not(None), 0.0), else_=null())
         return cast(score, Float), cast(top, Float)
     scored = {o.key: float(o.score) for o in question.options if o.score is not None}
     score = case({k: cast(literal(v), Float) for k, v in scored.items()}, value=value, else_=null())

@@ -217,3 +217,39 @@ def test_the_command_writes_the_file(app, two_units, tmp_path):
     failed = runner.invoke(args=["results", "export", str(two_units.id), "--what", "results", "--out", str(out) + "2"])
     assert failed.exit_code == 1 and "results.not_found" in failed.output
     assert not (tmp_path / "answers.csv2").exists() and not (tmp_path / "answers.csv2.part").exists()
+
+
+def test_results_of_the_scoring_service_match_a_recomputation_from_the_exported_responses(db_session):
+    """Done-when of the scoring issue: compute a raked run with the real service, export its responses and its
+    results, recompute the indices from the exported file alone (answers, statuses and weights) and compare."""
+    import random
+
+    from survey_api.services.campaigns import campaign_definitions
+    from survey_api.services.margins import MarginRow, set_margins
+    from survey_api.services.results import compute_results
+
+    from ..factories import store_response
+    from .test_results import random_answers
+
+    campaign = create_campaign([create_unit(), create_unit()])
+    definitions = campaign_definitions(campaign)
+    rng = random.Random(11)
+    for i in range(60):
+        answers = random_answers(definitions, rng)
+        answers["profile"] = {"sex": "male" if i % 3 else "female", "age_group": "age_30_39"}
+        status = ResponseStatus.EXCLUDED if i % 10 == 0 else ResponseStatus.INCLUDED
+        store_response(campaign, i % 2, answers, status=status)
+    margins = [MarginRow(link.unit.code, "sex", s, 0.5) for link in campaign.links for s in ("male", "female")]
+    set_margins(SYSTEM, campaign, margins)
+    compute_results(SYSTEM, campaign.id)
+
+    exported = read_csv(exports.export_responses(SYSTEM, campaign.id, "csv"))
+    assert {r["status"] for r in exported} == {"included", "excluded"}
+    recomputed = score_units(campaign, exported)
+    results = read_csv(exports.export_results(SYSTEM, campaign.id, "csv"))
+    expected = {(u["unit_code"], name): index for u in recomputed["units"] for name, index in u["indices"].items()}
+    assert len(results) == len(expected) == 6
+    for row in results:
+        index = expected[(row["unit_code"], row["index"])]
+        for key in ("value", "rate", "n", "n_effective", "se"):
+            assert math.isclose(float(row[key]), float(index[key]), rel_tol=1e-7), (row["unit_code"], key)

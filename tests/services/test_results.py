@@ -8,6 +8,7 @@ import random
 import numpy as np
 import pytest
 
+from survey_api.domain.question_types import RATING_TOP_BOX_FROM
 from survey_api.domain.rules import parse_rules
 from survey_api.domain.scoring import group_respondents, grouped_index_result
 from survey_api.errors import AppError
@@ -57,7 +58,7 @@ def matrices(definitions, answer_sets, index):
                 continue
             answered[r, j] = True
             if q.type == "rating":
-                scores[r, j], top[r, j] = value * 10, float(value >= 8)
+                scores[r, j], top[r, j] = value * 10, float(value >= RATING_TOP_BOX_FROM)
             elif q.option(value).score is not None:
                 scores[r, j], top[r, j] = q.option(value).score, float(value in q.top_box)
     return scores, top, answered, np.array([q.weight for q in questions])
