@@ -3,7 +3,6 @@ result run document of the shape the scoring service stores."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timezone
 
 import numpy as np
@@ -13,6 +12,8 @@ from survey_api.domain.scoring import index_result
 from survey_api.extensions import db
 from survey_api.models import Campaign, Channel, Response, ResponseStatus, ResultRun, RuleSetVersion
 from survey_api.services.campaigns import campaign_definitions
+
+from .factories import store_response
 
 SUBMITTED = datetime(2026, 3, 1, 2, 30, tzinfo=timezone.utc)  # 10:30 in Asia/Shanghai
 
@@ -25,24 +26,9 @@ def add_response(
     channel: Channel = Channel.QR,
     **fields,
 ) -> Response:
-    link = campaign.links[unit_index]
-    response = Response(
-        submission_id=uuid.uuid4().hex,
-        campaign_id=campaign.id,
-        unit_id=link.unit_id,
-        campaign_unit_id=link.id,
-        channel=channel,
-        status=status,
-        form_versions={cf.form_version.key: cf.form_version_id for cf in campaign.forms},
-        answers=answers,
-        answers_digest="0" * 64,
-        receipt_code=uuid.uuid4().hex[:9].upper(),
-        submitted_at=fields.pop("submitted_at", SUBMITTED),
-        **fields,
-    )
-    db.session.add(response)
-    db.session.flush()
-    return response
+    """A stored response at a fixed time (so exported times can be checked), otherwise as the factory makes it."""
+    fields.setdefault("submitted_at", SUBMITTED)
+    return store_response(campaign, unit_index, answers, status=status, channel=channel, **fields)
 
 
 def add_run(campaign: Campaign, results: dict) -> ResultRun:

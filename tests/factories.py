@@ -116,3 +116,20 @@ def store_response(campaign: Campaign, unit_index: int, answers: dict, **columns
     db.session.add(response)
     db.session.flush()
     return response
+
+
+def remove_campaign(campaign_id: int, unit_ids: tuple[int, ...] = ()) -> None:
+    """Delete a committed campaign with everything that hangs on it (and the given units), then commit: for tests
+    whose data had to be committed for other connections to see it."""
+    from sqlalchemy import delete
+
+    from survey_api.models import CampaignForm, CampaignUnit, Invitation, ResultRun, UnitMargin
+
+    responses = Response.__table__
+    db.session.execute(responses.update().where(responses.c.campaign_id == campaign_id).values(replaced_by_id=None))
+    for model in (ResultRun, Response, Invitation, UnitMargin, CampaignUnit, CampaignForm):
+        db.session.execute(delete(model).where(model.campaign_id == campaign_id))
+    db.session.execute(delete(Campaign).where(Campaign.id == campaign_id))
+    if unit_ids:
+        db.session.execute(delete(Unit).where(Unit.id.in_(unit_ids)))
+    db.session.commit()

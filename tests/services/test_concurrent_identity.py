@@ -9,12 +9,12 @@ import uuid
 from typing import Callable
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from survey_api.extensions import db
-from survey_api.models import Campaign, CampaignForm, CampaignUnit, Response, Unit, is_counted
+from survey_api.models import Response, is_counted
 
-from ..factories import create_campaign, create_unit, full_answers
+from ..factories import create_campaign, create_unit, full_answers, remove_campaign
 
 CLIENTS = 16
 
@@ -40,15 +40,7 @@ def committed(app):
     yield make
     with app.app_context():
         for campaign_id, unit_id in made:
-            db.session.execute(
-                Response.__table__.update().where(Response.campaign_id == campaign_id).values(replaced_by_id=None)
-            )
-            db.session.execute(delete(Response).where(Response.campaign_id == campaign_id))
-            db.session.execute(delete(CampaignUnit).where(CampaignUnit.campaign_id == campaign_id))
-            db.session.execute(delete(CampaignForm).where(CampaignForm.campaign_id == campaign_id))
-            db.session.execute(delete(Campaign).where(Campaign.id == campaign_id))
-            db.session.execute(delete(Unit).where(Unit.id == unit_id))
-        db.session.commit()
+            remove_campaign(campaign_id, (unit_id,))
 
 
 def all_at_once(app, send: Callable) -> list:

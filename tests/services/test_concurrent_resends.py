@@ -6,12 +6,12 @@ import threading
 import uuid
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from survey_api.extensions import db
-from survey_api.models import Campaign, CampaignForm, CampaignUnit, Response, Unit
+from survey_api.models import Response
 
-from ..factories import create_campaign, create_unit, full_answers
+from ..factories import create_campaign, create_unit, full_answers, remove_campaign
 
 CLIENTS = 20
 
@@ -28,12 +28,7 @@ def committed_campaign(app):
     yield payload
     with app.app_context():
         campaign_id, unit_id = ids
-        db.session.execute(delete(Response).where(Response.campaign_id == campaign_id))
-        db.session.execute(delete(CampaignUnit).where(CampaignUnit.campaign_id == campaign_id))
-        db.session.execute(delete(CampaignForm).where(CampaignForm.campaign_id == campaign_id))
-        db.session.execute(delete(Campaign).where(Campaign.id == campaign_id))
-        db.session.execute(delete(Unit).where(Unit.id == unit_id))
-        db.session.commit()
+        remove_campaign(campaign_id, (unit_id,))
 
 
 def test_twenty_concurrent_resends_leave_exactly_one_row(app, committed_campaign):

@@ -9,12 +9,10 @@ import uuid
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from sqlalchemy import delete
 
 from survey_api.extensions import db
-from survey_api.models import Response, ResultRun
 from survey_api.services.campaigns import campaign_definitions
-from tests.factories import create_account, create_campaign, create_unit, store_response
+from tests.factories import create_account, create_campaign, create_unit, remove_campaign, store_response
 from tests.services.test_results import random_answers
 from tests.web.test_console_browser import click, save_full_page, sign_in, wait
 
@@ -38,12 +36,10 @@ def answered_campaign(app):
                 store_response(campaign, unit_index, random_answers(definitions, rng))
         statistician = create_account(f"stat_{suffix.lower()}", "statistician").username
         db.session.commit()
-        campaign_id, codes = campaign.id, [u.code for u in units]
+        campaign_id, codes, unit_ids = campaign.id, [u.code for u in units], tuple(u.id for u in units)
     yield campaign_id, codes, statistician
     with app.app_context():
-        db.session.execute(delete(ResultRun).where(ResultRun.campaign_id == campaign_id))
-        db.session.execute(delete(Response).where(Response.campaign_id == campaign_id))
-        db.session.commit()
+        remove_campaign(campaign_id, unit_ids)
 
 
 def test_a_statistician_computes_results_and_reads_the_interval_charts(
