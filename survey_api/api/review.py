@@ -14,6 +14,7 @@ from ..transactions import commit_on_success
 from .schemas.review import (
     DecisionBodySchema,
     DecisionReportSchema,
+    QualityRulesSchema,
     QueueItemSchema,
     ReviewQuerySchema,
     SweepReportSchema,
@@ -29,11 +30,11 @@ blp = Blueprint("review", __name__, description="Quality flags, the review queue
 @blp.route("/<int:campaign_id>/quality-rules")
 @api_requires("responses.read")
 @blp.doc(security=TOKEN_SECURITY)
-@blp.response(200, {"type": "object"})
+@blp.response(200, QualityRulesSchema)
 @blp.alt_response(404, schema="Error", description="campaign.not_found")
 def get_quality_rules(campaign_id):
     """The campaign's quality-flag thresholds (defaults for those it does not set)."""
-    return quality.stored_rules(get_campaign(campaign_id)).document()
+    return quality.stored_rules(get_campaign(campaign_id))
 
 
 @blp.route("/<int:campaign_id>/quality-rules", methods=["PATCH"])
@@ -42,14 +43,14 @@ def get_quality_rules(campaign_id):
     security=TOKEN_SECURITY,
     requestBody={"content": {"application/json": {"schema": {"type": "object"}}}, "required": True},
 )
-@blp.response(200, {"type": "object"})
+@blp.response(200, QualityRulesSchema)
 @blp.alt_response(404, schema="Error", description="campaign.not_found")
 @blp.alt_response(409, schema="Error", description="quality.rules_locked: the campaign has closed")
 @blp.alt_response(422, schema="Error", description="quality.rules_invalid: each setting's problem in details")
 @commit_on_success
 def set_quality_rules(campaign_id):
     """Change some thresholds of a draft or open campaign; settings not sent keep their value."""
-    return quality.set_rules(g.actor, get_campaign(campaign_id), request.get_json(silent=True)).document()
+    return quality.set_rules(g.actor, get_campaign(campaign_id), request.get_json(silent=True))
 
 
 @blp.route("/<int:campaign_id>/quality/sweep", methods=["POST"])

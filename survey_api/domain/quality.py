@@ -132,6 +132,12 @@ def too_fast(duration_seconds: int | None, min_seconds: int | None) -> Flag | No
     return Flag(Rule.TOO_FAST, {"duration_seconds": duration_seconds, "min_seconds": min_seconds})
 
 
+def scored_choices(answers: Iterable[Any]) -> list[float]:
+    """The scores of the answers given by choosing a scored option (ValidAnswer-like: value and score); ratings,
+    text, multiple choices and 不了解 are left out."""
+    return [a.score for a in answers if a.score is not None and isinstance(a.value, str)]
+
+
 def straight_lining(scores: Sequence[float], min_questions: int) -> Flag | None:
     """Every scored answer has the same score (the same option of the five-level scale), over enough questions.
     Answers without a score (不了解/说不清, unscored questions) are left out."""

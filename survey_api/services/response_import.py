@@ -21,7 +21,7 @@ from ..domain.campaigns import CampaignState
 from ..domain.codes import RECEIPT_BYTES, receipt_code
 from ..domain.import_columns import ColumnMap, map_columns
 from ..domain.import_rows import ParsedRow, file_digest, import_submission_id, parse_row
-from ..domain.quality import Flag
+from ..domain.quality import Flag, scored_choices
 from ..errors import AppError
 from ..extensions import db
 from ..models import Channel, Response
@@ -136,7 +136,7 @@ def import_responses(actor: Actor, request: ImportRequest, now: datetime | None 
             continue
         link = links[row.unit_code]
         submitted_at = row.interviewed_at or now
-        scores = [a.score for a in valid if a.score is not None]
+        scores = scored_choices(valid)
         window = (campaign.opens_at, campaign.closes_at)
         flags = response_flags(rules, forms, scores, row.duration_seconds, submitted_at, window)
         candidates.append(

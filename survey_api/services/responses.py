@@ -14,6 +14,7 @@ from ..domain.answers import AnswerError, ValidAnswer, answers_digest, answers_d
 from ..domain.codes import RECEIPT_BYTES, receipt_code
 from ..domain.forms import FormDefinition
 from ..domain.identity import IdentityMode
+from ..domain.quality import scored_choices
 from ..errors import AppError
 from ..extensions import db
 from ..models import Channel, Response
@@ -133,7 +134,7 @@ def _quality_flags(forms: LinkForms, valid: list[ValidAnswer], values: dict[str,
     """The per-response flags of this answer; sets its status and network key in `values`. Costs no query but
     a re-read of the campaign's thresholds every few seconds per process."""
     rules = cached_rules(forms.campaign_id)
-    scores = [a.score for a in valid if a.score is not None]
+    scores = scored_choices(valid)
     flags = response_flags(rules, forms.definitions, scores, values["duration_seconds"], values["submitted_at"])
     values["status"] = status_for(flags)
     values["network_key"] = network_key(forms.campaign_id, address) if rules.enabled else None

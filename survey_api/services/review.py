@@ -111,7 +111,8 @@ def decide(
 ) -> DecisionReport:
     """Include or exclude responses of this campaign, all or none: an id that is not a response of the campaign
     refuses the whole request. Each response decided is one audit event (with the reason and its flags); a
-    response already in the asked status is left as it is and not recorded again."""
+    response already decided this way is left as it is and not recorded again. Including a response that was
+    never reviewed records the decision too, so that no later sweep puts it under review."""
     target = DECISIONS[decision]
     wanted = list(dict.fromkeys(response_ids))
     responses = {
@@ -128,7 +129,7 @@ def decide(
     changed, unchanged = [], []
     for response_id in wanted:
         response = responses[response_id]
-        if response.status is target:
+        if response.status is target and response.reviewed_at is not None:
             unchanged.append(response_id)
             continue
         before = response.status

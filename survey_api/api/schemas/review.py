@@ -85,3 +85,16 @@ class UnitTimelineSchema(BaseSchema):
 
     def _windows(self, timeline) -> list[dict]:
         return [{"starts_at": at.isoformat(), "answers": count} for at, count in timeline.windows]
+
+
+class QualityRulesSchema(BaseSchema):
+    enabled = fields.Boolean()
+    min_seconds = fields.Integer(allow_none=True, metadata={"description": "None: the questionnaires' own sum"})
+    straight_lining_min_questions = fields.Integer()
+    day_starts_hour = fields.Integer()
+    day_ends_hour = fields.Integer()
+    duplicate_min_count = fields.Integer()
+    duplicate_window_minutes = fields.Integer()
+    burst_window_minutes = fields.Integer()
+    burst_min_count = fields.Integer()
+    burst_factor = fields.Float()
