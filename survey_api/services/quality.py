@@ -162,17 +162,17 @@ def status_for(flags: Sequence[Flag]) -> ResponseStatus:
     return ResponseStatus.UNDER_REVIEW if flags else ResponseStatus.INCLUDED
 
 
-def store_flags(flags_by_response: dict[int, Sequence[Flag]], now: datetime) -> int:
-    """Add the flags not yet stored (one per response and rule); how many were added."""
+def store_flags(flags_by_response: dict[int, Sequence[Flag]], now: datetime, new_responses: bool = False) -> int:
+    """Add the flags not yet stored (one per response and rule); how many were added. `new_responses`: the
+    responses were inserted in this transaction, so none has a flag yet (one statement instead of two)."""
     if not flags_by_response:
         return 0
-    existing = set(
-        db.session.execute(
-            select(ResponseFlag.response_id, ResponseFlag.rule).where(
-                ResponseFlag.response_id.in_(list(flags_by_response))
-            )
-        ).all()
-    )
+    existing: set = set()
+    if not new_responses:
+        query = select(ResponseFlag.response_id, ResponseFlag.rule).where(
+            ResponseFlag.response_id.in_(list(flags_by_response))
+        )
+        existing = {tuple(row) for row in db.session.execute(query)}
     rows = [
         {"response_id": response_id, "rule": flag.rule.value, "evidence": flag.evidence, "created_at": now}
         for response_id, flags in flags_by_response.items()

@@ -107,7 +107,7 @@ def submit(submission: Submission, now: datetime | None = None, resolved: Resolv
             if invitation_id is not None:
                 consume_invitation(invitation_id, values["submitted_at"])
             if flags:
-                store_flags({inserted.id: flags}, values["submitted_at"])
+                store_flags({inserted.id: flags}, values["submitted_at"], new_responses=True)
             return Receipt(
                 values["receipt_code"], submission.submission_id, values["submitted_at"], forms.unit_code, is_new=True
             )
