@@ -90,6 +90,37 @@ def prepare(workdir: Path) -> dict[str, tuple[str, dict]]:
     return variants
 
 
+def in_process(workdir: Path, variants: dict, batches: int, per_batch: int) -> dict[str, float]:
+    """CPU milliseconds per submission in this process (test client, no server, no other process counted): the
+    median over interleaved batches of each variant. Much less disturbed by a busy machine than throughput."""
+    from survey_api import create_app
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": harness.DATABASE_URL,
+            "INSTANCE_PATH": str(workdir / "instance"),
+            "RATE_LIMIT_ENABLED": False,
+        }
+    )
+    client = app.test_client()
+    samples: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    counter = 0
+    for batch in range(batches + 1):  # the first round warms up and is not counted
+        for name in VARIANTS:
+            token, answers = variants[name]
+            started = time.process_time()
+            for _ in range(per_batch):
+                counter += 1
+                sid = f"inproc-{secrets.token_hex(4)}-{counter}"
+                body = {"submission_id": sid, "identity": f"device-{sid}", "answers": answers, "duration_seconds": 300}
+                answer = client.post(f"/api/v1/links/{token}/responses", json=body)
+                if answer.status_code != 201:
+                    raise harness.BenchError(f"in-process {name}: {answer.status_code} {answer.get_data()[:300]}")
+            if batch:
+                samples[name].append(1000 * (time.process_time() - started) / per_batch)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
 def time_sweep(workdir: Path) -> tuple[int, float]:
     from survey_api import create_app
     from survey_api.extensions import db
@@ -121,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrk", default=shutil.which("wrk") or "/usr/bin/wrk")
     parser.add_argument("--json-out", type=Path)
     parser.add_argument("--strict", action="store_true")
+    parser.add_argument("--batches", type=int, default=7, help="in-process batches per variant (default 7)")
+    parser.add_argument("--per-batch", type=int, default=200, help="submissions per in-process batch")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="survey-quality-bench-"))
     servers: list[harness.Server] = []
@@ -148,7 +181,7 @@ def _run(args: argparse.Namespace, workdir: Path, servers: list) -> int:
     for name, (_token, answers) in variants.items():
         files[name] = workdir / f"answers-{name}.json"
         files[name].write_text(json.dumps(answers, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    per_response = sum(len(q) for q in variants["on"][1].values())
+    per_response = {name: sum(len(q) for q in answers.values()) for name, (_token, answers) in variants.items()}
     port = harness.free_port()
     argv = [
         str(harness.BIN_DIR / "gunicorn"),
@@ -180,7 +213,7 @@ def _run(args: argparse.Namespace, workdir: Path, servers: list) -> int:
             result = harness.parse_wrk_output(output, "product", round_no, run_id)
             result.cpu = meter.per_request(result.requests)
             time.sleep(1.0)
-            problems = harness.verify(result, harness.read_script_report(report_path), per_response)
+            problems = harness.verify(result, harness.read_script_report(report_path), per_response[name])
             if result.non_2xx_3xx or result.status_counts.keys() - {"201"}:
                 problems.append(f"answers other than 201: {result.status_counts}")
             result.app = name
@@ -192,6 +225,9 @@ def _run(args: argparse.Namespace, workdir: Path, servers: list) -> int:
                 f"{result.cpu['postgres_ms']:.2f} ms/req, {'verified' if not problems else problems}",
                 flush=True,
             )
+    harness.stop_server(server)
+    print(f"[in-process] {args.batches} × {args.per_batch} submissions per variant, interleaved", flush=True)
+    cpu = in_process(workdir, variants, args.batches, args.per_batch)
     examined, seconds = time_sweep(workdir)
     mean = {n: statistics.mean(r.requests_per_second for r in results if r.app == n) for n in VARIANTS}
     overhead = {n: 1 - mean[n] / mean["off"] for n in ("on", "flagged")}
@@ -200,6 +236,11 @@ def _run(args: argparse.Namespace, workdir: Path, servers: list) -> int:
         line = f"{name:<8} mean {mean[name]:7.1f} req/s"
         if name != "off":
             line += f"   overhead against off: {overhead[name] * 100:5.1f} %"
+        print(line)
+    for name in VARIANTS:
+        line = f"{name:<8} in-process CPU {cpu[name]:.3f} ms/submission"
+        if name != "off":
+            line += f"   overhead against off: {(cpu[name] / cpu['off'] - 1) * 100:5.1f} %"
         print(line)
     print(f"sweep over {examined} stored answers: {seconds:.2f} s (off the submission path)")
     met = overhead["on"] < TARGET_OVERHEAD
@@ -211,6 +252,7 @@ def _run(args: argparse.Namespace, workdir: Path, servers: list) -> int:
                     "runs": [r.__dict__ for r in results],
                     "mean": mean,
                     "overhead": overhead,
+                    "in_process_cpu_ms": cpu,
                     "sweep": {"answers": examined, "seconds": seconds},
                 },
                 indent=2,
