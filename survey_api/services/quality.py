@@ -41,6 +41,7 @@ from .audit import Actor, record
 # the only ones whose arrival times say something about the unit. Imports are keyed in bulk by design.
 LINK_CHANNELS = (Channel.QR, Channel.API)
 RULES_CACHE_SECONDS = 30.0
+CHUNK = 500  # ids per IN list or insert batch: a sweep may flag tens of thousands at once
 
 # What a campaign that sets nothing gets. (The test suite turns flags off here, and its quality tests on.)
 DEFAULTS = QualityRules()
@@ -168,19 +169,20 @@ def store_flags(flags_by_response: dict[int, Sequence[Flag]], now: datetime, new
     if not flags_by_response:
         return 0
     existing: set = set()
-    if not new_responses:
+    ids = list(flags_by_response)
+    for start in range(0 if not new_responses else len(ids), len(ids), CHUNK):
         query = select(ResponseFlag.response_id, ResponseFlag.rule).where(
-            ResponseFlag.response_id.in_(list(flags_by_response))
+            ResponseFlag.response_id.in_(ids[start : start + CHUNK])
         )
-        existing = {tuple(row) for row in db.session.execute(query)}
+        existing.update(tuple(row) for row in db.session.execute(query))
     rows = [
         {"response_id": response_id, "rule": flag.rule.value, "evidence": flag.evidence, "created_at": now}
         for response_id, flags in flags_by_response.items()
         for flag in flags
         if (response_id, flag.rule.value) not in existing
     ]
-    if rows:
-        db.session.execute(ResponseFlag.__table__.insert(), rows)
+    for start in range(0, len(rows), CHUNK):
+        db.session.execute(ResponseFlag.__table__.insert(), rows[start : start + CHUNK])
     return len(rows)
 
 
@@ -206,11 +208,11 @@ def sweep(campaign: Campaign, now: datetime) -> SweepReport:
     moved = 0
     if found:
         ids = list(found)
-        for start in range(0, len(ids), 500):
+        for start in range(0, len(ids), CHUNK):
             result = db.session.execute(
                 update(Response)
                 .where(
-                    Response.id.in_(ids[start : start + 500]),
+                    Response.id.in_(ids[start : start + CHUNK]),
                     Response.status == ResponseStatus.INCLUDED,
                     Response.reviewed_at.is_(None),
                 )
