@@ -123,6 +123,14 @@ CATALOGUE: dict[str, ErrorKind] = {
     "receipt.not_found": ErrorKind(
         404, _l("No answer has this receipt code. Check the code as it is written on your receipt.")
     ),
+    "quality.rules_invalid": ErrorKind(422, _l("Some quality-flag settings are not valid; see details for each.")),
+    "quality.rules_locked": ErrorKind(
+        409, _l("This campaign has closed, so its quality-flag settings can no longer change.")
+    ),
+    "review.unknown_responses": ErrorKind(
+        422,
+        _l("Some of the responses are not in this campaign; nothing was changed. Reload the review queue and retry."),
+    ),
     "request.rate_limited": ErrorKind(
         429,
         _l(

@@ -128,6 +128,29 @@ def app(tmp_path_factory):
         _drop_postgres_schema(TEST_DATABASE_URL, schema)
 
 
+@pytest.fixture(autouse=True)
+def quality_flags_off(monkeypatch):
+    """Quality flags are off unless a test turns them on (quality_flags_on, or a campaign's own rules): the other
+    tests answer with the first option everywhere and at any hour, which the rules would rightly flag."""
+    from survey_api.domain.quality import QualityRules
+    from survey_api.services import quality
+
+    monkeypatch.setattr(quality, "DEFAULTS", QualityRules(enabled=False))
+    quality.forget_cached_rules()
+    yield
+    quality.forget_cached_rules()
+
+
+@pytest.fixture
+def quality_flags_on(monkeypatch):
+    """The product's default thresholds, as a campaign that sets none gets them."""
+    from survey_api.domain.quality import QualityRules
+    from survey_api.services import quality
+
+    monkeypatch.setattr(quality, "DEFAULTS", QualityRules())
+    quality.forget_cached_rules()
+
+
 @pytest.fixture
 def db_session(app):
     """A session whose work is rolled back after the test, even when the code under test commits."""

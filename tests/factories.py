@@ -76,6 +76,23 @@ def full_answers(campaign: Campaign) -> dict:
     return answers
 
 
+def random_answers(definitions, rng, dont_know_share: float = 0.1) -> dict:
+    """A valid answer set with options drawn at random (some 不了解), for the questionnaires given."""
+    answers: dict = {}
+    for form in definitions:
+        given = {}
+        for q in form.questions:
+            if q.type == "single_choice":
+                substantive = [o for o in q.options if o.is_substantive]
+                others = [o for o in q.options if not o.is_substantive]
+                pool = others if others and rng.random() < dont_know_share else substantive
+                given[q.key] = rng.choice(pool).key
+            elif q.type == "rating":
+                given[q.key] = rng.randint(0, 10)
+        answers[form.key] = given
+    return answers
+
+
 PERSONA_PASSWORD = "Persona-pass-2026"
 
 

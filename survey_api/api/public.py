@@ -89,6 +89,7 @@ def post_response(token):
             duration_seconds=body.get("duration_seconds"),
             identity=body.get("identity"),
             replace=body.get("replace", False),
+            address=request.remote_addr,
         )
     )
     return jsonify(RECEIPT_SCHEMA.dump(receipt)), 201 if receipt.is_new else 200

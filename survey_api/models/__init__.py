@@ -5,7 +5,7 @@ from .audit import AuditEvent
 from .campaign import Campaign, CampaignForm, CampaignUnit
 from .form_version import FormVersion
 from .invitation import Invitation
-from .response import Channel, Response, ResponseStatus, is_counted
+from .response import Channel, Response, ResponseFlag, ResponseStatus, is_counted
 from .scoring import ResultRun, RuleSetVersion, UnitMargin
 from .unit import Unit
 
@@ -19,6 +19,7 @@ __all__ = [
     "FormVersion",
     "Invitation",
     "Response",
+    "ResponseFlag",
     "ResponseStatus",
     "ResultRun",
     "RuleSetVersion",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, false, func
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.campaigns import CampaignState
@@ -35,6 +35,8 @@ class Campaign(db.Model):
     )
     # Whether a respondent may replace their earlier answer while the campaign is open (the earlier one is kept).
     allow_replacement: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Quality-flag thresholds (domain/quality.py QualityRules) that differ from the defaults; None: all defaults.
+    quality_rules: Mapped[dict | None] = mapped_column(JSON)
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum as PyEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, and_, func, text
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, and_, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -81,6 +81,23 @@ class Response(db.Model):
     # Set when the respondent replaced this answer with a later one; the row stays as history.
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
+    # Keyed hash of the client's network (IPv4 /24, IPv6 /48) for the same-network quality rule; never the address.
+    network_key: Mapped[str | None] = mapped_column(String(64))
+    # When a statistician last decided to include or exclude it (the audit trail says who and why).
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ResponseFlag(db.Model):
+    """Why a response was put up for review: one row per rule that fired, with its evidence. Kept after a decision."""
+
+    __tablename__ = "response_flags"
+    __table_args__ = (UniqueConstraint("response_id", "rule"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
 
 
 def is_counted():

@@ -25,7 +25,7 @@ from ..domain.export_layout import (
 )
 from ..errors import AppError
 from ..extensions import db
-from ..models import Campaign, Response, ResponseStatus
+from ..models import Campaign, Response, ResponseFlag, ResponseStatus
 from .audit import Actor, record
 from .campaigns import campaign_definitions, get_campaign
 from .export_formats import FORMATS, XLSX_MAX_ROWS, Sheet, csv_chunks, json_chunks, xlsx_chunks
@@ -88,6 +88,13 @@ def export_responses(
     )
 
 
+# The quality rules that flagged a response, e.g. "straight_lining;too_fast" (kept after a review decision).
+FLAG_RULES = (
+    select(func.aggregate_strings(ResponseFlag.rule, ";"))
+    .where(ResponseFlag.response_id == Response.id)
+    .correlate(Response)
+    .scalar_subquery()
+)
 REPLACED = "replaced"  # a later answer of the same respondent took this one's place; it is kept, not counted
 
 
@@ -106,7 +113,7 @@ def response_rows(campaign: Campaign, layout: ResponseLayout, weights: WeightLoo
                 "unit_name": unit.name if unit else None,
                 "channel": _value(row.channel),
                 "status": REPLACED if row.superseded_at is not None else status.value,
-                "flags": None,  # quality flags arrive with their own issue
+                "flags": ";".join(sorted(row.flags.split(";"))) if row.flags else None,
                 "stratum": row.stratum,
                 "cluster": row.cluster,
                 "duration_seconds": row.duration_seconds,
@@ -131,6 +138,7 @@ def response_batches(campaign_id: int) -> Iterator[list[Any]]:
             Response.duration_seconds,
             Response.submitted_at,
             Response.answers,
+            FLAG_RULES.label("flags"),
         )
         .where(Response.campaign_id == campaign_id)
         .order_by(Response.id)

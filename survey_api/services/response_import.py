@@ -21,6 +21,7 @@ from ..domain.campaigns import CampaignState
 from ..domain.codes import RECEIPT_BYTES, receipt_code
 from ..domain.import_columns import ColumnMap, map_columns
 from ..domain.import_rows import ParsedRow, file_digest, import_submission_id, parse_row
+from ..domain.quality import Flag, scored_choices
 from ..errors import AppError
 from ..extensions import db
 from ..models import Channel, Response
@@ -29,6 +30,7 @@ from .audit import Actor, record
 from .campaigns import campaign_definitions, get_campaign
 from .clock import utcnow
 from .import_messages import header_message, row_message, table_message
+from .quality import response_flags, status_for, store_flags, stored_rules
 from .response_insert import insert_many
 from .table_files import TableError, read_table
 
@@ -87,6 +89,7 @@ class ImportReport:
 class _Candidate:
     report: RowReport
     values: dict[str, Any]
+    flags: list[Flag] = field(default_factory=list)
 
 
 def import_responses(actor: Actor, request: ImportRequest, now: datetime | None = None) -> ImportReport:
@@ -121,6 +124,7 @@ def import_responses(actor: Actor, request: ImportRequest, now: datetime | None 
         campaign.id, request.filename, digest, request.channel, request.accept_valid, "record_id" in columns.fields, []
     )
     form_versions = {cf.form_version.key: cf.form_version_id for cf in campaign.forms}
+    rules = stored_rules(campaign)
     candidates: list[_Candidate] = []
     for row in parsed:
         row_report = RowReport(row.row_number, row.unit_code, row.record_id)
@@ -131,6 +135,10 @@ def import_responses(actor: Actor, request: ImportRequest, now: datetime | None 
             row_report.outcome, row_report.problems = REJECTED, problems
             continue
         link = links[row.unit_code]
+        submitted_at = row.interviewed_at or now
+        scores = scored_choices(valid)
+        window = (campaign.opens_at, campaign.closes_at)
+        flags = response_flags(rules, forms, scores, row.duration_seconds, submitted_at, window)
         candidates.append(
             _Candidate(
                 row_report,
@@ -146,8 +154,10 @@ def import_responses(actor: Actor, request: ImportRequest, now: datetime | None 
                     "answers": answers_document(valid),
                     "duration_seconds": row.duration_seconds,
                     "answers_digest": answers_digest(link.link_token, valid),
-                    "submitted_at": row.interviewed_at or now,
+                    "submitted_at": submitted_at,
+                    "status": status_for(flags),
                 },
+                flags,
             )
         )
     new = _set_aside_earlier_imports(candidates)
@@ -242,10 +252,27 @@ def _store(candidates: list[_Candidate]) -> None:
         for candidate in pending:
             if candidate.values["submission_id"] in inserted:
                 candidate.report.outcome = IMPORTED
+        _store_flags([c for c in pending if c.flags and c.values["submission_id"] in inserted])
         pending = _set_aside_earlier_imports([c for c in pending if c.report.outcome != IMPORTED])
         if not pending:
             return
     raise AppError("server.error")
+
+
+def _store_flags(flagged: list[_Candidate]) -> None:
+    """The per-response flags of the rows just imported (an import has no device or network to compare)."""
+    if not flagged:
+        return
+    by_submission = {c.values["submission_id"]: c for c in flagged}
+    ids: dict[int, list[Flag]] = {}
+    submission_ids = list(by_submission)
+    for start in range(0, len(submission_ids), 500):
+        query = select(Response.id, Response.submission_id).where(
+            Response.submission_id.in_(submission_ids[start : start + 500])
+        )
+        for response_id, submission_id in db.session.execute(query):
+            ids[response_id] = by_submission[submission_id].flags
+    store_flags(ids, utcnow())
 
 
 def _record_import(actor: Actor, report: ImportReport) -> None:

@@ -25,6 +25,8 @@ VALUE_COLUMNS = (
     "receipt_code",
     "submitted_at",
     "identity_key",
+    "status",
+    "network_key",
 )
 _DIALECT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _STATEMENTS: dict[str, Any] = {}

@@ -14,6 +14,7 @@ from ..domain.answers import AnswerError, ValidAnswer, answers_digest, answers_d
 from ..domain.codes import RECEIPT_BYTES, receipt_code
 from ..domain.forms import FormDefinition
 from ..domain.identity import IdentityMode
+from ..domain.quality import scored_choices
 from ..errors import AppError
 from ..extensions import db
 from ..models import Channel, Response
@@ -29,6 +30,7 @@ from .identity import (
     supersede,
 )
 from .links import LinkForms, ResolvedLink, cached_link_forms, require_accepting, resolve_link
+from .quality import cached_rules, network_key, response_flags, status_for, store_flags
 from .response_insert import insert_if_accepting
 
 SUBMISSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -55,6 +57,8 @@ class Submission:
     key: RespondentKey | None = None
     # The respondent confirmed that this answer replaces their earlier one (only if the campaign allows it).
     replace: bool = False
+    # The client's address, in clear: only a keyed hash of its network is stored (services/quality.network_key).
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ def submit(submission: Submission, now: datetime | None = None, resolved: Resolv
     digest = answers_digest(token, valid)
     values = _response_values(forms, submission, valid, digest, now or utcnow())
     values["identity_key"] = key.value if key else None
+    flags = _quality_flags(forms, valid, values, submission.address)
     replaced_id = None
     for _attempt in range(ATTEMPTS):
         values["receipt_code"] = receipt_code(secrets.token_bytes(RECEIPT_BYTES))
@@ -101,6 +106,8 @@ def submit(submission: Submission, now: datetime | None = None, resolved: Resolv
                 link_replacement(replaced_id, inserted.id)
             if invitation_id is not None:
                 consume_invitation(invitation_id, values["submitted_at"])
+            if flags:
+                store_flags({inserted.id: flags}, values["submitted_at"], new_responses=True)
             return Receipt(
                 values["receipt_code"], submission.submission_id, values["submitted_at"], forms.unit_code, is_new=True
             )
@@ -121,6 +128,17 @@ def submit(submission: Submission, now: datetime | None = None, resolved: Resolv
         # Other replacements of the same answer kept winning the race; nothing of this one is stored.
         raise AppError("response.already_answered", details={"can_replace": forms.allow_replacement})
     raise AppError("server.error")
+
+
+def _quality_flags(forms: LinkForms, valid: list[ValidAnswer], values: dict[str, Any], address: str | None):
+    """The per-response flags of this answer; sets its status and network key in `values`. Costs no query but
+    a re-read of the campaign's thresholds every few seconds per process."""
+    rules = cached_rules(forms.campaign_id)
+    scores = scored_choices(valid)
+    flags = response_flags(rules, forms.definitions, scores, values["duration_seconds"], values["submitted_at"])
+    values["status"] = status_for(flags)
+    values["network_key"] = network_key(forms.campaign_id, address) if rules.enabled else None
+    return flags
 
 
 def _respondent_key(forms: LinkForms, submission: Submission) -> RespondentKey | None:

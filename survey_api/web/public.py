@@ -85,6 +85,7 @@ def submit_questionnaire(token: str):
                 duration_seconds=_duration(token, page["started"]),
                 key=key,
                 replace=request.form.get("replace") == "1",
+                address=request.remote_addr,
             ),
             resolved=resolved,
         )

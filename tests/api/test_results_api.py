@@ -7,8 +7,7 @@ import random
 from survey_api.services.campaigns import campaign_definitions
 from survey_api.services.rule_sets import read_rules_document
 
-from ..factories import create_campaign, create_unit, store_response
-from ..services.test_results import random_answers
+from ..factories import create_campaign, create_unit, random_answers, store_response
 
 
 def campaign_with_answers(count: int = 12):

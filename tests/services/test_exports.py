@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from survey_api.errors import AppError
-from survey_api.models import AuditEvent, Channel, ResponseStatus
+from survey_api.extensions import db
+from survey_api.models import AuditEvent, Channel, ResponseFlag, ResponseStatus
 from survey_api.services import export_formats, exports
 from survey_api.services.audit import SYSTEM
 
@@ -35,7 +36,10 @@ def two_units(db_session):
 def test_one_row_per_response_with_option_keys_status_and_local_time(two_units):
     answers = full_answers(two_units)
     first = add_response(two_units, answers, stratum="城关", cluster="一社区", duration_seconds=140)
-    add_response(two_units, answers, unit_index=1, status=ResponseStatus.EXCLUDED, channel=Channel.PHONE)
+    second = add_response(two_units, answers, unit_index=1, status=ResponseStatus.EXCLUDED, channel=Channel.PHONE)
+    for rule in ("too_fast", "straight_lining"):
+        db.session.add(ResponseFlag(response_id=second.id, rule=rule, evidence={}))
+    db.session.flush()
     rows = read_csv(exports.export_responses(SYSTEM, two_units.id, "csv"))
     assert [r["response_id"] for r in rows] == [str(first.id), str(first.id + 1)]
     one, two = rows
@@ -44,8 +48,9 @@ def test_one_row_per_response_with_option_keys_status_and_local_time(two_units):
     assert one["submitted_at"] == "2026-03-01T10:30:00+08:00"
     assert one["satisfaction.overall"] == "very_satisfied"  # the option key, not 很满意
     assert one["satisfaction.improve_first"] == "efficiency"
-    assert one["flags"] == "" and one["weight"] == ""  # no flags yet; no result run yet
+    assert one["flags"] == "" and one["weight"] == ""  # not flagged; no result run yet
     assert (two["unit_code"], two["status"], two["channel"]) == ("B01", "excluded", "phone")
+    assert two["flags"] == "straight_lining;too_fast"  # the rules that flagged it, kept after the decision
     assert not any("receipt" in header for header in one)
     assert first.receipt_code not in json.dumps(rows, ensure_ascii=False)
 
@@ -228,8 +233,7 @@ def test_results_of_the_scoring_service_match_a_recomputation_from_the_exported_
     from survey_api.services.margins import MarginRow, set_margins
     from survey_api.services.results import compute_results
 
-    from ..factories import store_response
-    from .test_results import random_answers
+    from ..factories import random_answers, store_response
 
     campaign = create_campaign([create_unit(), create_unit()])
     definitions = campaign_definitions(campaign)

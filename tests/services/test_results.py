@@ -20,29 +20,13 @@ from survey_api.services.margins import MarginRow, set_margins
 from survey_api.services.results import compute, compute_results, publish_run, verify_run
 from survey_api.services.rule_sets import read_rules_document
 
-from ..factories import create_campaign, create_unit, store_response
+from ..factories import create_campaign, create_unit, random_answers, store_response
 
 
 def rules(**changes):
     document = read_rules_document("default")
     document.update(changes)
     return parse_rules(document, "test rules")
-
-
-def random_answers(definitions, rng: random.Random, dont_know_share: float = 0.1) -> dict:
-    answers: dict = {}
-    for form in definitions:
-        given = {}
-        for q in form.questions:
-            if q.type == "single_choice":
-                substantive = [o for o in q.options if o.is_substantive]
-                others = [o for o in q.options if not o.is_substantive]
-                pool = others if others and rng.random() < dont_know_share else substantive
-                given[q.key] = rng.choice(pool).key
-            elif q.type == "rating":
-                given[q.key] = rng.randint(0, 10)
-        answers[form.key] = given
-    return answers
 
 
 def matrices(definitions, answer_sets, index):

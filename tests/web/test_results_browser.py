@@ -12,8 +12,14 @@ from selenium.webdriver.support import expected_conditions as EC
 
 from survey_api.extensions import db
 from survey_api.services.campaigns import campaign_definitions
-from tests.factories import create_account, create_campaign, create_unit, remove_campaign, store_response
-from tests.services.test_results import random_answers
+from tests.factories import (
+    create_account,
+    create_campaign,
+    create_unit,
+    random_answers,
+    remove_campaign,
+    store_response,
+)
 from tests.web.test_console_browser import click, save_full_page, sign_in, wait
 
 pytestmark = pytest.mark.browser
