@@ -21,9 +21,12 @@ from ..models import Response, is_counted
 
 RATING_TOP_BOX = 8  # on a 0–10 rating the three best values form the top box, as with five-option scales
 RATING_VALUES = range(0, 11)
-MISSING, UNKNOWN = "-", "?"  # not answered; answered with a value the question does not know
-FIRST_CODE = 65  # 'A': the first option (or rating 0); option i is chr(65 + i)
-STAT_FIELDS = ("answered", "score_n", "score_total", "score_squares", "top_total")
+# Codes are consecutive characters from '?': answered with a value the question does not know, '@': not answered,
+# 'A' + i: option i (or rating i).
+UNKNOWN, MISSING = "?", "@"
+BASE_CODE = ord(UNKNOWN)
+FIRST_CODE = ord("A")
+STAT_FIELDS = ("answered", "score_n", "score_total", "score_squares", "top_total")  # per group and question
 
 
 @dataclass(frozen=True)
@@ -51,22 +54,26 @@ class GroupRows:
 
 @dataclass(frozen=True)
 class CodeTable:
-    """What each code of one question means, indexed by the code's byte value."""
+    """What each code of one question means: one row per code (code − BASE_CODE), columns as in STAT_FIELDS,
+    plus the score times the question's weight λ, the top box times λ and λ for a substantive answer."""
 
-    answered: np.ndarray  # 1.0 for any given answer, don't know included
-    scored: np.ndarray  # 1.0 for a substantive answer
-    score: np.ndarray  # its score (0–100), 0 otherwise
-    top: np.ndarray  # 1.0 for a substantive answer in the top box
+    size: int
+    columns: np.ndarray  # (size, 5): answered, scored, score, score², top
+    own: np.ndarray  # (3, size): λ·score, λ·top, λ·scored
 
     @classmethod
-    def of(cls, question: Question) -> CodeTable:
-        answered, scored, score, top = (np.zeros(256) for _ in range(4))
-        answered[ord(UNKNOWN)] = 1.0
-        for code, (score_value, in_top) in _meanings(question).items():
-            answered[ord(code)] = 1.0
+    def of(cls, question: Question, weight: float) -> CodeTable:
+        meanings = _meanings(question)
+        size = FIRST_CODE - BASE_CODE + len(meanings)
+        answered, scored, score, top = (np.zeros(size) for _ in range(4))
+        answered[ord(UNKNOWN) - BASE_CODE] = 1.0
+        for code, (score_value, in_top) in meanings.items():
+            row = ord(code) - BASE_CODE
+            answered[row] = 1.0
             if score_value is not None:
-                scored[ord(code)], score[ord(code)], top[ord(code)] = 1.0, score_value, float(in_top)
-        return cls(answered, scored, score, top)
+                scored[row], score[row], top[row] = 1.0, score_value, float(in_top)
+        columns = np.stack([answered, scored, score, score * score, top], axis=1)
+        return cls(size, columns, np.stack([score * weight, top * weight, scored * weight]))
 
 
 def _values(question: Question) -> list:
@@ -173,33 +180,25 @@ def group_statistics(lines: Lines, items: dict[str, list[ScoredItem]]) -> GroupR
     group_count = len(lines.unit_id)
     stats: dict[str, dict[str, np.ndarray]] = {}
     by_question = np.ascontiguousarray(lines.codes.T)  # one contiguous row of codes per question
-    slots = lines.group.astype(np.int64) * 256  # (group, code) → one bin per group and code
     column = 0
     for name, index_items in items.items():
         fields = {field: np.zeros((group_count, len(index_items))) for field in STAT_FIELDS}
-        own_total = np.zeros(len(lines.group))
-        own_weight = np.zeros(len(lines.group))
-        rate_total = np.zeros(len(lines.group))
+        own = np.zeros((3, len(lines.group)))  # each respondent's Σλ·score, Σλ·top and Σλ over the items scored
         for j, item in enumerate(index_items):
-            codes = by_question[column]
+            table = CodeTable.of(item.question, item.weight)
+            codes = by_question[column].astype(np.intp) - BASE_CODE
             column += 1
-            table = CodeTable.of(item.question)
-            counts = np.bincount(slots + codes, minlength=group_count * 256).reshape(group_count, 256)
-            fields["answered"][:, j] = counts @ table.answered
-            fields["score_n"][:, j] = counts @ table.scored
-            fields["score_total"][:, j] = counts @ table.score
-            fields["score_squares"][:, j] = counts @ (table.score * table.score)
-            fields["top_total"][:, j] = counts @ table.top
-            # each respondent's own index: Σλ·score / Σλ over the items they scored, summed item by item
-            own_total += (table.score * item.weight)[codes]
-            rate_total += (table.top * item.weight)[codes]
-            own_weight += (table.scored * item.weight)[codes]
-        has_own = own_weight > 0
-        for prefix, totals in (("respondent", own_total), ("rate", rate_total)):
-            own = np.divide(totals, own_weight, out=np.zeros_like(totals), where=has_own)
+            counts = np.bincount(lines.group * table.size + codes, minlength=group_count * table.size)
+            sums = counts.reshape(group_count, table.size) @ table.columns  # exact: counts times small numbers
+            for k, field in enumerate(STAT_FIELDS):
+                fields[field][:, j] = sums[:, k]
+            own += table.own[:, codes]  # item by item, in the order of the index's questions
+        has_own = own[2] > 0
+        for prefix, totals in (("respondent", own[0]), ("rate", own[1])):
+            value = np.divide(totals, own[2], out=np.zeros_like(totals), where=has_own)
             fields[f"{prefix}_n"] = np.bincount(lines.group, weights=has_own, minlength=group_count)
-            fields[f"{prefix}_total"] = np.bincount(lines.group, weights=own, minlength=group_count)
-            fields[f"{prefix}_squares"] = np.bincount(lines.group, weights=own * own, minlength=group_count)
+            fields[f"{prefix}_total"] = np.bincount(lines.group, weights=value, minlength=group_count)
+            fields[f"{prefix}_squares"] = np.bincount(lines.group, weights=value * value, minlength=group_count)
         stats[name] = fields
     return GroupRows(
         unit_id=lines.unit_id,
