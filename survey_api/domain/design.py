@@ -18,7 +18,8 @@ Rules chosen here (the oracle in the tests runs with the same options):
   (the variance is that of the respondents who answered, not a domain estimate over the whole sample);
 - PSUs are told apart by (stratum, cluster), so a cluster code reused in two strata names two PSUs.
 
-Everything is vectorised over groups (np.bincount), so tens of thousands of groups cost milliseconds."""
+Everything is vectorised over groups and domains (np.bincount): every unit's estimate comes from one call, and
+tens of thousands of groups cost milliseconds."""
 
 from __future__ import annotations
 
@@ -79,51 +80,79 @@ def _codes(column: np.ndarray | None, counted: np.ndarray, default: int) -> np.n
 def design_mean(sample: GroupedSample, z: float = Z_95) -> Estimate:
     """The weighted mean with n, Kish effective n, the linearised design-based standard error and a normal
     interval; Estimate.empty() when no respondent counts, no standard error when it cannot be estimated."""
-    counted = sample.n > 0
+    return design_means(sample, np.zeros(len(sample.n), dtype=np.int64), 1, z)[0]
+
+
+def design_means(sample: GroupedSample, domain: np.ndarray, domain_count: int, z: float = Z_95) -> list[Estimate]:
+    """design_mean of every domain at once: `domain` gives each group's domain (0 … domain_count − 1, or −1 for a
+    group in none). Domains share no respondent, so each is estimated on its own groups alone, as if the others
+    did not exist; strata and PSUs are told apart within a domain."""
+    domain = np.asarray(domain, dtype=np.int64)
+    counted = (np.asarray(sample.n) > 0) & (domain >= 0)
+    domain = domain[counted]
     weight = np.asarray(sample.weight, dtype=float)[counted]
     n = np.asarray(sample.n, dtype=np.int64)[counted]
     total = np.asarray(sample.total, dtype=float)[counted]
-    weight_sum = float((weight * n).sum())
-    respondents = int(n.sum())
-    if respondents == 0 or weight_sum <= 0:
-        return Estimate.empty()
-    mean = float((weight * total).sum() / weight_sum)
-    n_effective = weight_sum * weight_sum / float((weight * weight * n).sum())
     squares = np.asarray(sample.squares, dtype=float)[counted]
     stratum = np.asarray(sample.stratum, dtype=np.int64)[counted]
     cluster = np.asarray(sample.cluster, dtype=np.int64)[counted]
-    variance = _linearised_variance(weight / weight_sum, n, total, squares, stratum, cluster, mean)
-    if variance is None:
-        return Estimate(mean, respondents, n_effective, None, None, None)
-    se = math.sqrt(variance)
-    return Estimate(mean, respondents, n_effective, se, mean - z * se, mean + z * se)
+    weight_sum = np.bincount(domain, weights=weight * n, minlength=domain_count)
+    respondents = np.bincount(domain, weights=n, minlength=domain_count)
+    present = (respondents > 0) & (weight_sum > 0)
+    safe_sum = np.where(present, weight_sum, 1.0)
+    mean = np.bincount(domain, weights=weight * total, minlength=domain_count) / safe_sum
+    weight_squares = np.bincount(domain, weights=weight * weight * n, minlength=domain_count)
+    variance, estimable = _linearised_variances(
+        weight / safe_sum[domain], n, total, squares, domain, stratum, cluster, mean, domain_count
+    )
+    estimates = []
+    for d in range(domain_count):
+        if not present[d]:
+            estimates.append(Estimate.empty())
+            continue
+        value, count = float(mean[d]), int(respondents[d])
+        n_effective = float(weight_sum[d] * weight_sum[d] / weight_squares[d])
+        if not estimable[d]:
+            estimates.append(Estimate(value, count, n_effective, None, None, None))
+            continue
+        se = math.sqrt(variance[d])
+        estimates.append(Estimate(value, count, n_effective, se, value - z * se, value + z * se))
+    return estimates
 
 
-def _linearised_variance(
+def _dense(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes of the distinct rows of the given int columns, and those rows (sorted)."""
+    if columns[0].shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, len(columns)), dtype=np.int64)
+    rows, codes = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
+    return codes.reshape(-1), rows
+
+
+def _linearised_variances(
     share: np.ndarray,
     n: np.ndarray,
     total: np.ndarray,
     squares: np.ndarray,
+    domain: np.ndarray,
     stratum: np.ndarray,
     cluster: np.ndarray,
-    mean: float,
-) -> float | None:
-    """Σ_h m_h/(m_h − 1)·Σ_j (z_hj − z̄_h)² over strata with two PSUs or more; None when there is no such stratum.
+    mean: np.ndarray,
+    domain_count: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per domain, Σ_h m_h/(m_h − 1)·Σ_j (z_hj − z̄_h)² over its strata with two PSUs or more, and whether it has
+    such a stratum (without one the variance cannot be estimated).
 
-    `share` is w / Σw. Within a group every respondent has the same share, so its z values have the mean
-    share·(x̄_g − mean) and the spread share²·Σ(x − x̄_g)², which the sufficient statistics give without
-    cancellation (squares − total²/n is exactly 0 for a single respondent)."""
+    `share` is w / Σw of the group's domain. Within a group every respondent has the same share, so its z values
+    have the mean share·(x̄_g − mean) and the spread share²·Σ(x − x̄_g)², which the sufficient statistics give
+    without cancellation (squares − total²/n is exactly 0 for a single respondent)."""
     group_mean = total / n
-    z_mean = share * (group_mean - mean)  # the mean z of the group's respondents
+    z_mean = share * (group_mean - mean[domain])  # the mean z of the group's respondents
     z_spread = share * share * np.maximum(squares - total * group_mean, 0.0)  # Σ (z − z_mean)² within the group
-    strata, stratum_of_group = np.unique(stratum, return_inverse=True)
-    stratum_of_group = stratum_of_group.reshape(-1)
+    stratum_of_group, strata = _dense(domain, stratum)  # a stratum is (domain, stratum)
     n_strata = strata.shape[0]
 
     clustered = cluster != NO_CLUSTER
-    pairs = np.stack([stratum_of_group[clustered], cluster[clustered]], axis=1)
-    psus, psu_of_group = np.unique(pairs, axis=0, return_inverse=True)
-    psu_of_group = psu_of_group.reshape(-1)
+    psu_of_group, psus = _dense(stratum_of_group[clustered], cluster[clustered])
     psu_stratum = psus[:, 0]
     psu_z = np.bincount(psu_of_group, weights=n[clustered] * z_mean[clustered], minlength=psus.shape[0])
 
@@ -141,7 +170,8 @@ def _linearised_variance(
     deviations += np.bincount(alone_stratum, weights=alone_deviations, minlength=n_strata)
 
     estimable = psu_count >= 2
-    if not estimable.any():
-        return None
-    m = psu_count[estimable]
-    return float((m / (m - 1) * deviations[estimable]).sum())
+    m = np.where(estimable, psu_count, 2.0)
+    per_stratum = np.where(estimable, m / (m - 1) * deviations, 0.0)
+    stratum_domain = strata[:, 0]
+    variance = np.bincount(stratum_domain, weights=per_stratum, minlength=domain_count)
+    return variance, np.bincount(stratum_domain, weights=estimable, minlength=domain_count) > 0

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .design import GroupedSample, design_mean
+from .design import GroupedSample, design_means
 from .estimates import Z_95, Estimate
 
 
@@ -108,17 +108,38 @@ def group_respondents(
 
 def grouped_item_results(answers: GroupedAnswers) -> list[ItemResult]:
     """Score, top-box rate and don't-know share of each question (column)."""
-    results = []
+    return grouped_item_results_by_domain(answers, _one_domain(answers), 1)[0]
+
+
+def grouped_item_results_by_domain(answers: GroupedAnswers, domain: np.ndarray, domain_count: int):
+    """grouped_item_results of every domain (e.g. unit) at once: `domain` gives each group's domain (−1: none);
+    the answer is indexed [domain][question]."""
+    in_domain = domain >= 0
+    by_question = []
     for q in range(answers.score_n.shape[1]):
         n = answers.score_n[:, q]
         top = answers.top_total[:, q]
-        answered_weight = float((answers.weight * answers.answered[:, q]).sum())
-        substantive_weight = float((answers.weight * n).sum())
-        dont_know = 1 - substantive_weight / answered_weight if answered_weight > 0 else None
-        score = design_mean(answers.sample(n, answers.score_total[:, q], answers.score_squares[:, q]))
-        rate = design_mean(answers.sample(n, top, top))  # a 0/1 value is its own square
-        results.append(ItemResult(score, rate, dont_know))
-    return results
+        answered_weight = _domain_sums(answers.weight * answers.answered[:, q], domain, in_domain, domain_count)
+        substantive_weight = _domain_sums(answers.weight * n, domain, in_domain, domain_count)
+        scores = design_means(
+            answers.sample(n, answers.score_total[:, q], answers.score_squares[:, q]), domain, domain_count
+        )
+        rates = design_means(answers.sample(n, top, top), domain, domain_count)  # a 0/1 value is its own square
+        by_question.append(
+            [
+                ItemResult(score, rate, 1 - float(substantive / answered) if answered > 0 else None)
+                for score, rate, substantive, answered in zip(scores, rates, substantive_weight, answered_weight)
+            ]
+        )
+    return [[column[d] for column in by_question] for d in range(domain_count)]
+
+
+def _one_domain(answers: GroupedAnswers) -> np.ndarray:
+    return np.zeros(answers.score_n.shape[0], dtype=np.int64)
+
+
+def _domain_sums(values: np.ndarray, domain: np.ndarray, in_domain: np.ndarray, domain_count: int) -> np.ndarray:
+    return np.bincount(domain[in_domain], weights=values[in_domain], minlength=domain_count)
 
 
 def combine(values: list[float | None], question_weights: np.ndarray) -> float | None:
@@ -144,12 +165,32 @@ def grouped_index_result(answers: GroupedAnswers, question_weights: np.ndarray, 
     The standard error comes from the respondents' own index scores (design-based: weights, strata, clusters).
     When every respondent scores every item, their weighted mean equals the index exactly; with don't-know answers
     the two can differ slightly, and the index itself is always the DOMAIN.md formula."""
-    items = grouped_item_results(answers)
-    value = combine([i.score.value for i in items], question_weights)
-    rate = combine([i.top_box_rate.value for i in items], question_weights)
-    own = design_mean(answers.sample(answers.respondent_n, answers.respondent_total, answers.respondent_squares))
-    own_rate = design_mean(answers.sample(answers.rate_n, answers.rate_total, answers.rate_squares))
-    return IndexResult(value, rate, own, own_rate, tuple(items), own.n >= min_n)
+    return grouped_index_results(answers, _one_domain(answers), 1, question_weights, min_n)[0]
+
+
+def grouped_index_results(
+    answers: GroupedAnswers, domain: np.ndarray, domain_count: int, question_weights: np.ndarray, min_n: int
+) -> list[IndexResult]:
+    """grouped_index_result of every domain (e.g. unit) at once; `domain` gives each group's domain (−1: none)."""
+    domain = np.asarray(domain, dtype=np.int64)
+    items = grouped_item_results_by_domain(answers, domain, domain_count)
+    own = design_means(
+        answers.sample(answers.respondent_n, answers.respondent_total, answers.respondent_squares), domain, domain_count
+    )
+    own_rate = design_means(
+        answers.sample(answers.rate_n, answers.rate_total, answers.rate_squares), domain, domain_count
+    )
+    return [
+        IndexResult(
+            combine([i.score.value for i in items[d]], question_weights),
+            combine([i.top_box_rate.value for i in items[d]], question_weights),
+            own[d],
+            own_rate[d],
+            tuple(items[d]),
+            own[d].n >= min_n,
+        )
+        for d in range(domain_count)
+    ]
 
 
 def index_result(

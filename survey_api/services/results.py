@@ -25,7 +25,7 @@ from ..domain.points import (
     ratio_to_top_points,
 )
 from ..domain.rules import RuleSet
-from ..domain.scoring import GroupedAnswers, IndexResult, grouped_index_result
+from ..domain.scoring import GroupedAnswers, IndexResult, grouped_index_results
 from ..domain.weighting import RakingError, rake
 from ..errors import AppError
 from ..extensions import db
@@ -97,23 +97,31 @@ def compute(campaign: Campaign, rules: RuleSet, margins: Margins) -> Computed:
     if len(rows.unit_id) == 0:
         raise AppError("results.no_responses")
     strata, clusters = _design_codes(rows)
+    links = sorted(campaign.links, key=lambda link: link.unit.code)
+    parts = [_unit_part(rows, link.unit_id) for link in links]
+    domain = np.full(len(rows.unit_id), -1, dtype=np.int64)  # each group's position in `links`
+    weights = np.ones(len(rows.unit_id))
+    weightings = []
+    for position, (link, part) in enumerate(zip(links, parts)):
+        domain[part] = position
+        weights[part], weighting = _unit_weights(
+            rows, part, variables, margins.get(link.unit_id), rules, link.unit.code
+        )
+        weightings.append(weighting)
+    by_index = {  # every unit's result of each index, from one vectorised computation per index
+        name: grouped_index_results(
+            _grouped(rows, name, weights, strata, clusters),
+            domain,
+            len(links),
+            np.array([i.weight for i in index_items]),
+            rules.min_n,
+        )
+        for name, index_items in items.items()
+    }
     units = []
     fingerprints = []
-    for link in sorted(campaign.links, key=lambda link: link.unit.code):
-        start, stop = np.searchsorted(rows.unit_id, [link.unit_id, link.unit_id + 1])
-        part = slice(int(start), int(stop))
-        weights, weighting = _unit_weights(rows, part, variables, margins.get(link.unit_id), rules, link.unit.code)
-        indices = {
-            name: _index_document(
-                grouped_index_result(
-                    _grouped(rows, name, part, weights, strata, clusters),
-                    np.array([i.weight for i in index_items]),
-                    rules.min_n,
-                ),
-                index_items,
-            )
-            for name, index_items in items.items()
-        }
+    for position, (link, part, weighting) in enumerate(zip(links, parts, weightings)):
+        indices = {name: _index_document(by_index[name][position], index_items) for name, index_items in items.items()}
         count = int(rows.respondents[part].sum())
         id_sum = sum(s for s, _ in rows.id_sums[part])
         id_squares = sum(q for _, q in rows.id_sums[part])
@@ -126,7 +134,7 @@ def compute(campaign: Campaign, rules: RuleSet, margins: Margins) -> Computed:
                 "category": link.unit.category,
                 "n": count,
                 "weighting": weighting,
-                "cell_weights": _cell_weights(rows, part, variables, weights) if weighting else [],
+                "cell_weights": _cell_weights(rows, part, variables, weights[part]) if weighting else [],
                 "indices": indices,
                 "weakest_questions": _weakest(indices),
             }
@@ -161,14 +169,13 @@ def _design_codes(rows: GroupRows) -> tuple[np.ndarray, np.ndarray]:
     return strata, clusters
 
 
-def _grouped(rows: GroupRows, name: str, part: slice, weights, strata, clusters) -> GroupedAnswers:
-    stats = rows.index_stats[name]
-    return GroupedAnswers(
-        weight=weights,
-        stratum=strata[part],
-        cluster=clusters[part],
-        **{field: values[part] for field, values in stats.items()},
-    )
+def _unit_part(rows: GroupRows, unit_id: int) -> slice:
+    start, stop = np.searchsorted(rows.unit_id, [unit_id, unit_id + 1])
+    return slice(int(start), int(stop))
+
+
+def _grouped(rows: GroupRows, name: str, weights, strata, clusters) -> GroupedAnswers:
+    return GroupedAnswers(weight=weights, stratum=strata, cluster=clusters, **rows.index_stats[name])
 
 
 def _unit_weights(rows, part, variables, unit_margins, rules: RuleSet, unit_code: str):

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey_api.domain.design import GroupedSample, design_mean, from_respondents
+from survey_api.domain.design import GroupedSample, design_mean, design_means, from_respondents
 from survey_api.domain.estimates import Estimate
 
 with warnings.catch_warnings():
@@ -262,3 +262,21 @@ def test_mean_and_standard_error_agree_with_samplics(seed):
     assert ours.value == pytest.approx(point, rel=1e-8)
     assert ours.se == pytest.approx(se, rel=1e-8)
     assert design_mean(grouped(values, weights, strata, clusters)).se == pytest.approx(se, rel=1e-8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(respondent, st.integers(min_value=-1, max_value=3)), min_size=1, max_size=60))
+def test_every_domain_at_once_equals_each_domain_on_its_own(rows):
+    """design_means over domains (units) gives what design_mean gives on each domain's respondents alone; the
+    same stratum and cluster codes in two domains name different strata and PSUs; domain −1 belongs to none."""
+    values, weights, strata, clusters = columns([r for r, _ in rows])
+    domain = np.array([d for _, d in rows])
+    everyone = from_respondents(values, weights, strata, clusters)
+    together = design_means(everyone, domain, 4)
+    for d in range(4):
+        alone = domain == d
+        expected = design_mean(from_respondents(values[alone], weights[alone], strata[alone], clusters[alone]))
+        if expected.n == 0:
+            assert together[d] == expected == Estimate.empty()
+            continue
+        assert_same(together[d], expected)

@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from survey_api.domain.estimates import kish_effective_n, weighted_mean
-from survey_api.domain.scoring import combine, index_result
+from survey_api.domain.scoring import (
+    combine,
+    group_respondents,
+    grouped_index_result,
+    grouped_index_results,
+    index_result,
+)
 
 NAN = float("nan")
 
@@ -120,3 +126,30 @@ def test_equal_weights_reproduce_the_unweighted_results(rows, constant):
     assert weighted.respondent_scores.n_effective == pytest.approx(plain.respondent_scores.n_effective)
     if plain.respondent_scores.se is not None:
         assert weighted.respondent_scores.se == pytest.approx(plain.respondent_scores.se)
+
+
+@settings(max_examples=60, deadline=None)
+@given(scored, st.data())
+def test_every_unit_at_once_equals_each_unit_on_its_own(rows, data):
+    scores = np.array(rows)
+    top = np.where(np.isnan(scores), NAN, (scores >= 60).astype(float))
+    weights = np.array(data.draw(st.lists(positive_weights, min_size=len(rows), max_size=len(rows))))
+    domain = np.array(data.draw(st.lists(st.integers(-1, 2), min_size=len(rows), max_size=len(rows))))
+    lam = np.array([1.0, 2.0, 1.0])
+    answers = group_respondents(scores, top, ~np.isnan(scores), weights, lam)
+    together = grouped_index_results(answers, domain, 3, lam, min_n=2)
+    for d in range(3):
+        part = domain == d
+        alone = grouped_index_result(
+            group_respondents(scores[part], top[part], ~np.isnan(scores[part]), weights[part], lam), lam, 2
+        )
+        assert together[d].n == alone.n and together[d].is_sufficient == alone.is_sufficient
+        for got, expected in [(together[d].value, alone.value), (together[d].rate, alone.rate)] + [
+            (g.dont_know_share, e.dont_know_share) for g, e in zip(together[d].items, alone.items)
+        ]:
+            assert (got is None) == (expected is None) and (got is None or got == pytest.approx(expected))
+        assert together[d].respondent_scores.se == pytest.approx(alone.respondent_scores.se)
+        for g, e in zip(together[d].items, alone.items):
+            assert g.score.se == pytest.approx(e.score.se) and g.top_box_rate.value == pytest.approx(
+                e.top_box_rate.value
+            )
