@@ -15,17 +15,9 @@ import numpy as np
 from sqlalchemy import select
 
 from ..domain.estimates import Estimate
-from ..domain.points import (
-    band_points,
-    competition_ranks,
-    composite,
-    linear_points,
-    passes_satisfaction_gate,
-    rank_step_points,
-    ratio_to_top_points,
-)
 from ..domain.rules import RuleSet
 from ..domain.scoring import GroupedAnswers, IndexResult, grouped_index_results
+from ..domain.unit_ranking import category_averages, rank_units, weakest_questions
 from ..domain.weighting import RakingError, rake
 from ..errors import AppError
 from ..extensions import db
@@ -38,7 +30,6 @@ from .results_query import GroupRows, ScoredItem, aggregate, scored_items
 from .rule_sets import check_rules, rules_of, store_rules_file
 
 DIGITS = 9  # stored precision: far below any reported figure, and above the noise of summation order
-WEAKEST_COUNT = 3
 
 
 @dataclass(frozen=True)
@@ -136,17 +127,17 @@ def compute(campaign: Campaign, rules: RuleSet, margins: Margins) -> Computed:
                 "weighting": weighting,
                 "cell_weights": _cell_weights(rows, part, variables, weights[part]) if weighting else [],
                 "indices": indices,
-                "weakest_questions": _weakest(indices),
+                "weakest_questions": weakest_questions(indices),
             }
         )
-    _add_points(units, rules)
+    rank_units(units, rules)
     document = {
         "campaign": {"id": campaign.id, "title": campaign.title, "period": campaign.period, "series": campaign.series},
         "indices": list(items),
         "weighting_variables": variables,
         "rules": {"key": rules.key, "title": rules.title, "min_n": rules.min_n},
         "units": units,
-        "categories": _category_averages(units, list(items)),
+        "categories": category_averages(units, list(items)),
         "previous": _previous_comparison(campaign, units, list(items)),
     }
     counts = {"responses": int(rows.respondents.sum()), "units": {u["unit_code"]: u["n"] for u in units}}
@@ -261,69 +252,6 @@ def _index_document(result: IndexResult, items: list[ScoredItem]) -> dict[str, A
     }
 
 
-def _weakest(indices: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """The lowest-scoring questions across the unit's indices: the candidates for 扣分项."""
-    scored = [
-        {"index": name, "form": q["form"], "question": q["question"], "text": q["text"], "score": q["score"]["value"]}
-        for name, index in indices.items()
-        for q in index["questions"]
-        if q["score"]["value"] is not None
-    ]
-    return sorted(scored, key=lambda q: (q["score"], q["index"], q["question"]))[:WEAKEST_COUNT]
-
-
-def _add_points(units: list[dict[str, Any]], rules: RuleSet) -> None:
-    """The 民评 composite, its points, the rank within category and the satisfaction gate of every unit.
-
-    A unit is ranked only when every index that counts in the composite has a sufficient sample."""
-    counted = [name for name, mu in rules.index_weights.items() if mu > 0]
-    for unit in units:
-        values = {name: unit["indices"].get(name, {}).get("value") for name in rules.index_weights}
-        unit["composite"] = composite(values, rules.index_weights)
-        unit["ranked"] = unit["composite"] is not None and all(
-            unit["indices"].get(name, {}).get("sufficient", False) for name in counted
-        )
-        satisfaction = unit["indices"].get("satisfaction", {}).get("value")
-        unit["gate"] = {
-            "threshold": rules.satisfaction_gate,
-            "passed": passes_satisfaction_gate(satisfaction, rules.satisfaction_gate),
-        }
-        unit["points"] = None
-        unit["rank_in_category"] = None
-    for category in sorted({u["category"] for u in units}):
-        ranked = {u["unit_code"]: u for u in units if u["category"] == category and u["ranked"]}
-        values = {code: u["composite"] for code, u in ranked.items()}
-        ranks = competition_ranks(values)
-        points = _points(values, rules)
-        for code, unit in ranked.items():
-            unit["rank_in_category"] = ranks[code]
-            unit["points"] = points[code]
-
-
-def _points(values: dict[str, float], rules: RuleSet) -> dict[str, float]:
-    p = rules.points
-    if p.strategy == "ratio_to_top":
-        return ratio_to_top_points(values, p.max_points)
-    if p.strategy == "rank_steps":
-        return rank_step_points(values, p.max_points, p.rank_step_share)
-    if p.strategy == "bands":
-        return {code: band_points(v, p.bands) for code, v in values.items()}
-    return {code: linear_points(v, p.max_points) for code, v in values.items()}
-
-
-def _category_averages(units: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
-    """The plain mean over the category's units with a sufficient sample on each index."""
-    categories = []
-    for category in sorted({u["category"] for u in units}):
-        members = [u for u in units if u["category"] == category]
-        averages = {}
-        for name in names:
-            values = [u["indices"][name]["value"] for u in members if u["indices"][name]["sufficient"]]
-            averages[name] = sum(values) / len(values) if values else None
-        categories.append({"category": category, "units": len(members), "averages": averages})
-    return categories
-
-
 def _previous_comparison(campaign: Campaign, units: list[dict[str, Any]], names: list[str]) -> dict[str, Any] | None:
     """Each unit's change on each index since the latest run of the previous campaign of the same series."""
     if not campaign.series:
@@ -331,9 +259,7 @@ def _previous_comparison(campaign: Campaign, units: list[dict[str, Any]], names:
     previous = db.session.scalar(
         select(ResultRun)
         .join(Campaign, Campaign.id == ResultRun.campaign_id)
-        .where(
-            Campaign.series == campaign.series, Campaign.id != campaign.id, Campaign.created_at <= campaign.created_at
-        )
+        .where(Campaign.series == campaign.series, Campaign.id < campaign.id)  # ids grow with creation
         .order_by(Campaign.id.desc(), ResultRun.published_at.is_(None), ResultRun.id.desc())
         .limit(1)
     )

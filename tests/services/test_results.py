@@ -197,6 +197,12 @@ def test_units_are_ranked_within_their_category_and_compared_with_the_previous_c
     assert streets[0]["points"] == pytest.approx(streets[0]["composite"] / 100 * 15)
     assert next(u for u in document["units"] if u["category"] == "区直部门")["rank_in_category"] == 1
     assert document["previous"]["campaign_id"] == first.id
+    later = create_campaign(units)
+    later.series = "年度民评"
+    fill(later, 0, 12, seed=7)
+    compute_results(SYSTEM, later.id)
+    again = compute(second, rules(min_n=10), {}).document
+    assert again["previous"]["campaign_id"] == first.id  # a later campaign of the series is never "previous"
     assert all(u["change"]["satisfaction"] is not None for u in document["units"])
     assert {c["category"] for c in document["categories"]} == {"乡镇街道", "区直部门"}
 
