@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from .forms import (
+    BALLOT_OVERALL_QUESTION,
     FORM_KINDS,
     INDEX_NAMES,
     KEY_PATTERN,
@@ -74,6 +75,8 @@ def parse_form(data: Any, source: str) -> FormDefinition:
     questions = _parse_questions(data.get("questions"), scales, problems)
     if kind == "index" and questions and not any(q.is_scored for q in questions):
         problems.add("an index form needs at least one scored question", field="questions")
+    if kind == "ballot":
+        _check_ballot(questions, problems)
     if problems.items:
         raise FormDefinitionError(problems.items)
     return FormDefinition(
@@ -172,3 +175,16 @@ def _parse_question(
         **optional_texts,
     )
     return qtype.parse(item, base, scales, report)
+
+
+def _check_ballot(questions, problems) -> None:
+    """A ballot grades every item on a scored scale, and its overall grade is the question keyed "overall"."""
+    for q in questions:
+        if q.type != "single_choice" or not q.is_scored:
+            problems.add("every ballot item is a scored single choice", question=q.key)
+        elif any(not o.is_substantive for o in q.options):
+            problems.add("a ballot item has no don't-know option: a blank is the abstention", question=q.key)
+    if questions and not any(q.key == BALLOT_OVERALL_QUESTION for q in questions):
+        problems.add(
+            f"a ballot needs an overall grade, the question keyed {BALLOT_OVERALL_QUESTION!r}", field="questions"
+        )

@@ -59,7 +59,13 @@ def create_campaign(actor: Actor, spec: NewCampaign) -> Campaign:
     if check_window(spec.opens_at, spec.closes_at):
         raise AppError("campaign.window_invalid")
     units = units_by_codes(list(dict.fromkeys(spec.unit_codes)))
-    versions = [publish_form(actor, load_form(key)) for key in dict.fromkeys(spec.form_keys)]
+    definitions = [load_form(key) for key in dict.fromkeys(spec.form_keys)]
+    ballots = [d.key for d in definitions if d.kind == "ballot"]
+    if ballots:
+        raise AppError(
+            "form.invalid", details=[f"{key} is a ballot: ballots are cast at evaluation meetings" for key in ballots]
+        )
+    versions = [publish_form(actor, definition) for definition in definitions]
     rules = store_rules_file(actor, spec.rule_set_key)
     campaign = Campaign(
         title=spec.title,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+import yaml
 
 from survey_api.domain.form_parser import parse_form
 from survey_api.domain.forms import FormDefinitionError
@@ -132,3 +133,16 @@ def test_a_profile_form_has_no_index_and_needs_no_scores():
     ]
     form = parse_form(data, "profile.yaml")
     assert form.kind == "profile" and form.questions[0].profile == "sex" and not form.questions[0].is_scored
+
+
+def test_the_shipped_ballots_parse_and_a_ballot_must_be_graded_items_with_an_overall_grade(forms_dir):
+    for key in ("team_ballot", "cadre_ballot"):
+        ballot = parse_form(yaml.safe_load((forms_dir / f"{key}.yaml").read_text(encoding="utf-8")), key)
+        assert ballot.kind == "ballot" and ballot.question("overall") is not None
+        assert all(q.is_scored and not q.required for q in ballot.questions)
+    broken = minimal_form(kind="ballot", index=None)
+    with pytest.raises(FormDefinitionError) as caught:
+        parse_form(broken, "ballot.yaml")
+    text = str(caught.value)
+    assert "every ballot item is a scored single choice" in text and "don't-know" in text
+    assert "overall grade" in text

@@ -47,3 +47,13 @@ def test_check_forms_reports_a_broken_file_by_name(tmp_path):
     assert not isinstance(outcome["good.yaml"], FormDefinitionError)
     assert "broken.yaml: not valid YAML (line " in str(outcome["broken.yaml"])
     assert "renamed.yaml, field 'key': must match the file name 'renamed'" in str(outcome["renamed.yaml"])
+
+
+def test_a_campaign_cannot_take_a_ballot(db_session):
+    from survey_api.errors import AppError
+
+    from ..factories import create_campaign
+
+    with pytest.raises(AppError) as caught:
+        create_campaign(forms=["satisfaction", "team_ballot"])
+    assert caught.value.code == "form.invalid" and "team_ballot is a ballot" in caught.value.details[0]

@@ -25,7 +25,8 @@ from . import bp
 
 
 def _available_forms():
-    return [d for d in check_forms(forms_dir()).values() if not isinstance(d, Exception)]
+    checked = check_forms(forms_dir()).values()
+    return [d for d in checked if not isinstance(d, Exception) and d.kind != "ballot"]  # ballots: meetings only
 
 
 @bp.get("/campaigns/new")
