@@ -261,10 +261,16 @@ def _window_start(at: datetime, minutes: int) -> datetime:
 
 
 def usual_rate(times: Sequence[datetime], rules: QualityRules) -> float:
-    """A unit's usual number of answers in one window: the median over its windows that have answers, leaving out
-    windows that are bursts by count alone (at least burst_min_count), so a stuffed hour does not raise it. 0 for
-    a unit with no ordinary window."""
-    ordinary = [c for c in window_counts(times, rules.burst_window_minutes).values() if c < rules.burst_min_count]
+    """A unit's usual number of answers in one window: the median over its windows that have answers. Answers inside
+    a burst by count alone (some sliding window holding at least burst_min_count) are left out first, so a stuffed
+    hour does not raise the baseline, even when the burst straddles two of the aligned windows. 0 for a unit with
+    no ordinary window. `times` are sorted."""
+    window = timedelta(minutes=rules.burst_window_minutes)
+    in_burst = {
+        i for first, last, _ in _dense_ranges(times, window, rules.burst_min_count) for i in range(first, last + 1)
+    }
+    ordinary_times = [at for i, at in enumerate(times) if i not in in_burst]
+    ordinary = list(window_counts(ordinary_times, rules.burst_window_minutes).values())
     return float(statistics.median(ordinary)) if ordinary else 0.0
 
 

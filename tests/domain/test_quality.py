@@ -181,3 +181,11 @@ def test_the_timeline_has_every_window_between_the_first_and_the_last_answer():
     windows = timeline([at(0), at(1), at(12)], 5)
     assert [count for _at, count in windows] == [2, 0, 1]
     assert windows[1][0] - windows[0][0] == timedelta(minutes=5)
+
+
+def test_a_burst_straddling_two_aligned_windows_is_still_a_burst_and_not_its_own_baseline():
+    # A unit's first answers: 60, one a second from 10:04:36, so 24 fall in the 10:00 window and 36 in the 10:05 one.
+    burst = [row(1000 + i, 4.6 + i / 60) for i in range(60)]
+    flags = bursts(burst, RULES)
+    assert set(flags) == {r.id for r in burst}
+    assert flags[1000].evidence["usual_per_window"] == 0.0  # the 24 in the 10:00 window are not "usual"
