@@ -41,6 +41,8 @@ def rate_limit_settings() -> dict[str, Any]:
         ),
         "RATE_LIMIT_SIGN_IN_PER_USERNAME": _env("RATE_LIMIT_SIGN_IN_PER_USERNAME", "10/minute;60/hour"),
         "RATE_LIMIT_API_PER_TOKEN": _env("RATE_LIMIT_API_PER_TOKEN", "600/minute;20000/hour"),
+        "RATE_LIMIT_BALLOTS_PER_ADDRESS": _env("RATE_LIMIT_BALLOTS_PER_ADDRESS", "600/minute;5000/hour"),
+        "RATE_LIMIT_BALLOT_MISSES_PER_ADDRESS": _env("RATE_LIMIT_BALLOT_MISSES_PER_ADDRESS", "30/minute;200/hour"),
     }
 
 

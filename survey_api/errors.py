@@ -131,6 +131,27 @@ CATALOGUE: dict[str, ErrorKind] = {
         422,
         _l("Some of the responses are not in this campaign; nothing was changed. Reload the review queue and retry."),
     ),
+    "meeting.not_found": ErrorKind(404, _l("No evaluation meeting has this id.")),
+    "meeting.invalid": ErrorKind(422, _l("The meeting's targets or rater groups need attention; see details.")),
+    "meeting.invalid_transition": ErrorKind(409, _l("A %(current)s evaluation meeting cannot move to %(target)s.")),
+    "meeting.group_not_found": ErrorKind(404, _l("This meeting has no rater group with the key %(key)s.")),
+    "meeting.not_open": ErrorKind(
+        409, _l("Voting has not started yet. Keep your slip and scan it again when the organiser opens the ballot.")
+    ),
+    "meeting.closed": ErrorKind(409, _l("This evaluation meeting has closed and takes no more ballots.")),
+    "ballot.token_invalid": ErrorKind(
+        404, _l("This slip is not valid. Check the code as printed on your slip, or ask the organiser for help.")
+    ),
+    "ballot.token_used": ErrorKind(
+        409, _l("This slip has already been used. Each slip casts one ballot, and its ballot was counted once.")
+    ),
+    "ballot.invalid": ErrorKind(422, _l("Some grades on the ballot need attention; nothing was stored. See details.")),
+    "ballot.unknown_target": ErrorKind(
+        422,
+        _l("The ballot names someone who is not evaluated at this meeting; nothing was stored. Reload the ballot."),
+    ),
+    "slip.not_found": ErrorKind(404, _l("No slip of this meeting has this code. Check it against the printed slip.")),
+    "slip.used": ErrorKind(409, _l("This slip has already cast its ballot, so it can no longer be voided.")),
     "request.rate_limited": ErrorKind(
         429,
         _l(

@@ -25,6 +25,8 @@ SUBMIT_ENDPOINTS = frozenset({"public.submit_questionnaire", "public_api.post_re
 PAGE_ENDPOINTS = frozenset({"public.index", "public.questionnaire", "public.thanks", "public_api.get_link"})
 PUBLIC_API_BLUEPRINT = "public_api"
 SIGN_IN_ENDPOINT = "console.login_post"
+BALLOT_BLUEPRINT = "ballot"  # ballot pages and submissions: counted apart, never keyed by the slip code
+BALLOT_MISS_STATUS = 404  # an unknown (or voided) slip code: what someone guessing codes mostly gets
 SIGN_IN_FAILED_STATUS = 401
 
 
@@ -68,6 +70,14 @@ def _is_token_api_call() -> bool:
     )
 
 
+def _is_ballot_request() -> bool:
+    return request.blueprint == BALLOT_BLUEPRINT
+
+
+def _ballot_missed(response) -> bool:
+    return response.status_code == BALLOT_MISS_STATUS
+
+
 def _sign_in_failed(response) -> bool:
     return response.status_code == SIGN_IN_FAILED_STATUS
 
@@ -91,6 +101,8 @@ RULES = (
     Rule("sign-in-address", "RATE_LIMIT_SIGN_IN_FAILURES_PER_ADDRESS", _is_sign_in, client_key, _sign_in_failed),
     Rule("sign-in-username", "RATE_LIMIT_SIGN_IN_PER_USERNAME", _is_sign_in, username_key),
     Rule("api-token", "RATE_LIMIT_API_PER_TOKEN", _is_token_api_call, api_token_key),
+    Rule("ballot-address", "RATE_LIMIT_BALLOTS_PER_ADDRESS", _is_ballot_request, client_key),
+    Rule("ballot-miss-address", "RATE_LIMIT_BALLOT_MISSES_PER_ADDRESS", _is_ballot_request, client_key, _ballot_missed),
 )
 
 

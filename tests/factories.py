@@ -150,3 +150,85 @@ def remove_campaign(campaign_id: int, unit_ids: tuple[int, ...] = ()) -> None:
     if unit_ids:
         db.session.execute(delete(Unit).where(Unit.id.in_(unit_ids)))
     db.session.commit()
+
+
+def create_meeting(unit: Unit | None = None, cadres: tuple[str, ...] = ("张三", "李四"), state: str = "open"):
+    """A meeting of a unit over its leadership team and the given cadres, with the default rater groups (10, 20
+    and 30 expected), in the given state."""
+    from datetime import date
+
+    from survey_api.domain.meetings import MeetingState, TargetKind
+    from survey_api.services import meetings as meeting_service
+
+    unit = unit or create_unit()
+    targets = [meeting_service.NewTarget(TargetKind.TEAM, "领导班子")]
+    targets += [meeting_service.NewTarget(TargetKind.CADRE, name, "副局长") for name in cadres]
+    groups = [meeting_service.group_spec(key, headcount) for key, headcount in (("superiors", 10), ("peers", 20))]
+    groups.append(meeting_service.group_spec("public", 30))
+    meeting = meeting_service.create_meeting(
+        SYSTEM,
+        meeting_service.NewMeeting(
+            title="2026年度领导班子和领导干部民主测评会",
+            unit_code=unit.code,
+            held_on=date(2026, 12, 8),
+            targets=targets,
+            groups=groups,
+        ),
+    )
+    for target_state in {"draft": [], "open": [MeetingState.OPEN], "closed": [MeetingState.OPEN, MeetingState.CLOSED]}[
+        state
+    ]:
+        meeting_service.transition(SYSTEM, meeting.id, target_state)
+    db.session.commit()
+    return meeting
+
+
+def issue_codes(meeting, group_key: str = "peers", count: int = 3) -> list[str]:
+    """Fresh slip codes of a group, as printed."""
+    from survey_api.services.ballot_slips import issue_slips
+
+    codes = [slip.code for slip in issue_slips(SYSTEM, meeting.id, group_key, count).slips]
+    db.session.commit()
+    return codes
+
+
+def full_ballot(meeting, grade: str = "good") -> dict[str, dict[str, str]]:
+    """Every item of every target graded (the cadres' overall grade as 称职 when grade is good)."""
+    overall = {"good": "competent", "fair": "basically_competent", "poor": "incompetent"}.get(grade, grade)
+    team = [
+        "political_judgement",
+        "policy_acuity",
+        "big_picture",
+        "implementation",
+        "overall_command",
+        "innovation",
+        "personnel",
+        "unity",
+        "work_style",
+        "integrity",
+        "overall",
+    ]
+    cadre = {
+        "morality": grade,
+        "ability": grade,
+        "diligence": grade,
+        "performance": grade,
+        "honesty": grade,
+        "overall": overall,
+    }
+    return {
+        str(t.id): ({key: grade for key in team} if t.kind.value == "team" else dict(cadre)) for t in meeting.targets
+    }
+
+
+def remove_meeting(meeting_id: int, unit_id: int) -> None:
+    """Delete a committed meeting with its slips and ballots, and its unit, then commit."""
+    from sqlalchemy import delete
+
+    from survey_api.models import Ballot, BallotToken, Meeting, MeetingTarget, RaterGroup
+
+    for model in (Ballot, BallotToken, MeetingTarget, RaterGroup):
+        db.session.execute(delete(model).where(model.meeting_id == meeting_id))
+    db.session.execute(delete(Meeting).where(Meeting.id == meeting_id))
+    db.session.execute(delete(Unit).where(Unit.id == unit_id))
+    db.session.commit()

@@ -29,6 +29,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "responses.review": frozenset({ADMIN, STATISTICIAN}),  # include or exclude a flagged response
     "results.read": frozenset({ADMIN, STATISTICIAN, AUDITOR}),
     "results.write": frozenset({ADMIN, STATISTICIAN}),  # rule sets, margins, computing and publishing results
+    "meeting.read": frozenset({ADMIN, AUDITOR}),  # evaluation meetings and their turnout (never who voted)
+    "meeting.write": frozenset({ADMIN}),  # the assessment office runs meetings: create, open, close, slips
 }
 
 # Actions a unit user may take only on data of their own unit; the view checks the unit.

@@ -5,6 +5,7 @@ from .audit import AuditEvent
 from .campaign import Campaign, CampaignForm, CampaignUnit
 from .form_version import FormVersion
 from .invitation import Invitation
+from .meeting import Ballot, BallotToken, Meeting, MeetingTarget, RaterGroup
 from .response import Channel, Response, ResponseFlag, ResponseStatus, is_counted
 from .scoring import ResultRun, RuleSetVersion, UnitMargin
 from .unit import Unit
@@ -12,16 +13,21 @@ from .unit import Unit
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Ballot",
+    "BallotToken",
     "Campaign",
     "CampaignForm",
     "CampaignUnit",
     "Channel",
     "FormVersion",
     "Invitation",
+    "Meeting",
+    "MeetingTarget",
     "Response",
     "ResponseFlag",
     "ResponseStatus",
     "ResultRun",
+    "RaterGroup",
     "RuleSetVersion",
     "Unit",
     "UnitMargin",

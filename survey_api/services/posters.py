@@ -26,14 +26,14 @@ class PosterContent:
     url: str
 
 
-def _ensure_font() -> None:
+def ensure_font() -> None:
     if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
 
 
 def posters_pdf(posters: list[PosterContent]) -> bytes:
     """One A4 page per poster, in one PDF."""
-    _ensure_font()
+    ensure_font()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=True)
     canvas.setTitle(posters[0].campaign_title if posters else "posters")
@@ -57,13 +57,13 @@ def _draw_poster(canvas: Canvas, poster: PosterContent) -> None:
     _draw_centered(canvas, poster.campaign_title, height - 35 * mm, 24, usable)
     _draw_centered(canvas, poster.period, height - 47 * mm, 14, usable)
     _draw_centered(canvas, poster.unit_name, height - 70 * mm, 34, usable)
-    _draw_qr(canvas, poster.url, x=(width - QR_SIDE) / 2, y=height - 80 * mm - QR_SIDE, side=QR_SIDE)
+    draw_qr(canvas, poster.url, x=(width - QR_SIDE) / 2, y=height - 80 * mm - QR_SIDE, side=QR_SIDE)
     _draw_centered(canvas, INSTRUCTION, height - 95 * mm - QR_SIDE, 15, usable)
     canvas.setFont("Helvetica", 9)
     canvas.drawCentredString(width / 2, height - 105 * mm - QR_SIDE, poster.url)
 
 
-def _draw_qr(canvas: Canvas, url: str, x: float, y: float, side: float) -> None:
+def draw_qr(canvas: Canvas, url: str, x: float, y: float, side: float) -> None:
     """Draw the code as vector squares, so it prints sharp at any size."""
     matrix = qr_matrix(url)
     cell = side / len(matrix)

@@ -8,12 +8,14 @@ from flask_babel import lazy_gettext as _l
 
 def register_web(app: Flask) -> None:
     from ..extensions import csrf
-    from . import console, health, public
+    from . import ballot, console, health, public
 
     # Residents have no session to ride: a forged cross-site post could only do what anyone can do directly.
     csrf.exempt(public.bp)
     csrf.exempt(health.bp)
+    csrf.exempt(ballot.bp)  # raters have no session either; the slip code in the address is the only credential
     app.register_blueprint(public.bp)
+    app.register_blueprint(ballot.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(console.bp, url_prefix="/console")
     from .local_time import local_time

@@ -209,3 +209,17 @@ def test_when_redis_cannot_be_reached_requests_are_served_and_limited_in_memory(
 def test_a_limit_that_does_not_parse_stops_the_start_with_its_name(app):
     with pytest.raises(ValueError, match="RATE_LIMIT_SUBMIT_PER_LINK"):
         sibling_app(app, RATE_LIMIT_SUBMIT_PER_LINK="lots per minute")
+
+
+def test_guessing_slip_codes_stops_at_the_miss_limit_while_real_slips_still_open(client, limit):
+    from ..factories import create_meeting, issue_codes
+
+    limit("RATE_LIMIT_BALLOT_MISSES_PER_ADDRESS", "3/minute")
+    meeting = create_meeting()
+    [code] = issue_codes(meeting, "peers", 1)
+    for _ in range(5):  # valid slips do not count as misses
+        assert client.get(f"/b/{code}", environ_base={"REMOTE_ADDR": OFFICE}).status_code == 200
+    guesses = [client.get(f"/b/ABCDE1234{n}", environ_base={"REMOTE_ADDR": OFFICE}).status_code for n in range(4)]
+    assert guesses == [404, 404, 404, 429]
+    assert client.get(f"/b/{code}", environ_base={"REMOTE_ADDR": OFFICE}).status_code == 429
+    assert client.get(f"/b/{code}", environ_base={"REMOTE_ADDR": OTHER}).status_code == 200

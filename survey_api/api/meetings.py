@@ -1,0 +1,132 @@
+"""Evaluation meetings: /api/v1/meetings — create, open, close, issue and void ballot slips, turnout."""
+
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+
+from ..auth import api_requires
+from ..domain.meetings import MeetingState
+from ..downloads import as_download
+from ..services import meetings as meeting_service
+from ..services.ballot_slips import issue_slips, slips_file, void_slip
+from ..transactions import commit_on_success
+from .schemas.meetings import (
+    MeetingCreateSchema,
+    MeetingSchema,
+    SlipRequestSchema,
+    SlipSchema,
+    TurnoutSchema,
+    VoidedSchema,
+    VoidSchema,
+)
+from .security import TOKEN_SECURITY
+
+PREFIX = "/meetings"
+blp = Blueprint("meetings", __name__, description="Evaluation meetings (测评会), ballot slips and turnout")
+
+
+@blp.route("")
+@api_requires("meeting.read")
+@blp.doc(security=TOKEN_SECURITY)
+@blp.response(200, MeetingSchema(many=True))
+def list_meetings():
+    """Every evaluation meeting, the latest sitting first."""
+    return meeting_service.list_meetings()
+
+
+@blp.route("", methods=["POST"])
+@api_requires("meeting.write")
+@blp.doc(security=TOKEN_SECURITY)
+@blp.arguments(MeetingCreateSchema)
+@blp.response(201, MeetingSchema)
+@blp.alt_response(404, schema="Error", description="unit.not_found")
+@blp.alt_response(422, schema="Error", description="request.invalid or meeting.invalid")
+@commit_on_success
+def create_meeting(body):
+    """Create a draft meeting: its targets (at most one team, any cadres) and rater groups with weights."""
+    groups = [meeting_service.group_spec(**group) for group in body.pop("groups")]
+    targets = [meeting_service.NewTarget(**target) for target in body.pop("targets")]
+    return meeting_service.create_meeting(g.actor, meeting_service.NewMeeting(targets=targets, groups=groups, **body))
+
+
+@blp.route("/<int:meeting_id>")
+@api_requires("meeting.read")
+@blp.doc(security=TOKEN_SECURITY)
+@blp.response(200, MeetingSchema)
+@blp.alt_response(404, schema="Error", description="meeting.not_found")
+def get_meeting(meeting_id):
+    """One meeting with its targets and rater groups."""
+    return meeting_service.get_meeting(meeting_id)
+
+
+def _transition_view(target: MeetingState):
+    @api_requires("meeting.write")
+    @blp.doc(security=TOKEN_SECURITY)
+    @blp.response(200, MeetingSchema)
+    @blp.alt_response(404, schema="Error", description="meeting.not_found")
+    @blp.alt_response(409, schema="Error", description="meeting.invalid_transition")
+    @commit_on_success
+    def view(meeting_id):
+        return meeting_service.transition(g.actor, meeting_id, target)
+
+    view.__name__ = f"{target.value}_meeting"
+    view.__doc__ = f"Move the meeting to {target.value}; repeating it changes nothing."
+    return view
+
+
+blp.route("/<int:meeting_id>/open", methods=["POST"])(_transition_view(MeetingState.OPEN))
+blp.route("/<int:meeting_id>/close", methods=["POST"])(_transition_view(MeetingState.CLOSED))
+
+
+@blp.route("/<int:meeting_id>/groups/<group_key>/slips.pdf", methods=["POST"])
+@api_requires("meeting.write")
+@blp.doc(security=TOKEN_SECURITY, responses={"201": {"content": {"application/pdf": {}}}})
+@blp.arguments(SlipRequestSchema)
+@blp.alt_response(404, schema="Error", description="meeting.not_found or meeting.group_not_found")
+@blp.alt_response(409, schema="Error", description="meeting.closed")
+@commit_on_success
+def issue_slip_sheet(body, meeting_id, group_key):
+    """Issue `count` new slips for a rater group and answer with their A4 sheet (PDF). The codes exist only in
+    this answer: keep the file safe or print it at once; to reprint, void the slips and issue new ones."""
+    issued = issue_slips(g.actor, meeting_id, group_key, body["count"])
+    response = as_download(slips_file(issued, meeting_id, group_key))
+    response.status_code = 201
+    return response
+
+
+@blp.route("/<int:meeting_id>/groups/<group_key>/slips", methods=["POST"])
+@api_requires("meeting.write")
+@blp.doc(security=TOKEN_SECURITY)
+@blp.arguments(SlipRequestSchema)
+@blp.response(201, SlipSchema(many=True))
+@blp.alt_response(404, schema="Error", description="meeting.not_found or meeting.group_not_found")
+@blp.alt_response(409, schema="Error", description="meeting.closed")
+@commit_on_success
+def issue_slip_codes(body, meeting_id, group_key):
+    """Issue `count` new slips and answer with their codes and addresses, to print elsewhere (shown once)."""
+    return issue_slips(g.actor, meeting_id, group_key, body["count"]).slips
+
+
+@blp.route("/<int:meeting_id>/slips/void", methods=["POST"])
+@api_requires("meeting.write")
+@blp.doc(security=TOKEN_SECURITY)
+@blp.arguments(VoidSchema)
+@blp.response(200, VoidedSchema)
+@blp.alt_response(404, schema="Error", description="meeting.not_found or slip.not_found")
+@blp.alt_response(409, schema="Error", description="slip.used or meeting.closed")
+@commit_on_success
+def void(body, meeting_id):
+    """Void an unused slip (spoiled or lost) by its printed code; it can no longer cast a ballot."""
+    return {"group": void_slip(g.actor, meeting_id, body["code"]), "state": "voided"}
+
+
+@blp.route("/<int:meeting_id>/turnout")
+@api_requires("meeting.read")
+@blp.doc(security=TOKEN_SECURITY)
+@blp.response(200, TurnoutSchema)
+@blp.alt_response(404, schema="Error", description="meeting.not_found")
+def get_turnout(meeting_id):
+    """Slips issued, used, voided and remaining per rater group, and whether the quorum is reached. Never which
+    slip, never who."""
+    return meeting_service.turnout(meeting_service.get_meeting(meeting_id))
