@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Mapping
 
 # Rater group key -> weight (DOMAIN.md §4: 上级领导 0.2, 同级及干部职工 0.4, 服务对象/群众代表 0.4).
-DEFAULT_GROUP_WEIGHTS: Mapping[str, float] = {"superiors": 0.2, "peers": 0.4, "constituents": 0.4}
+DEFAULT_GROUP_WEIGHTS: Mapping[str, float] = {"superiors": 0.2, "peers": 0.4, "public": 0.4}
 WEIGHT_SUM_TOLERANCE = 1e-6  # 0.2 + 0.4 + 0.4 is not exactly 1.0 in binary floating point
 _BOOLEANS = ("all_same_invalid", "all_top_invalid", "renormalise_missing_groups")
 _SHARES = {  # field -> (lowest, highest, highest included)

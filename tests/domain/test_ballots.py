@@ -121,13 +121,13 @@ def test_an_answer_the_ballot_does_not_offer_makes_it_invalid_before_any_other_r
 
 
 def test_quorum_needs_more_than_half_of_those_due_over_all_groups():
-    due = {"superiors": 4, "peers": 12, "constituents": 8}  # 24 due: quorum is more than 12
+    due = {"superiors": 4, "peers": 12, "public": 8}  # 24 due: quorum is more than 12
     issued = dict(due)
-    at_half = round_validity({"superiors": 4, "peers": 8, "constituents": 0}, issued, due, RULES)
+    at_half = round_validity({"superiors": 4, "peers": 8, "public": 0}, issued, due, RULES)
     assert (at_half.turnout.cast, at_half.turnout.due, at_half.quorum_met) == (12, 24, False)
     assert at_half.status is Status.NO_QUORUM
-    one_more = round_validity({"superiors": 4, "peers": 9, "constituents": 0}, issued, due, RULES)
-    assert one_more.quorum_met and one_more.status is None  # 13 > 12, though constituents sent nobody
+    one_more = round_validity({"superiors": 4, "peers": 9, "public": 0}, issued, due, RULES)
+    assert one_more.quorum_met and one_more.status is None  # 13 > 12, though the public sent nobody
     assert not round_validity({}, {}, {}, RULES).quorum_met  # nobody due: nothing to count
     assert round_validity({"peers": 7}, {"peers": 12}, {"peers": 12}, TallyRules(quorum_share=0.55)).quorum_met
 
@@ -158,14 +158,14 @@ PEERS = [
     cadre("E....."),  # invalid: five blanks of six
 ]
 SUPERIORS = [cadre("EEEGGG"), cadre("GGGEEE"), cadre("EGFEGF")]  # 90 称职, 90 优秀, 80 基本称职
-CONSTITUENTS = [cadre("GGGEEE"), cadre("GGFFFG"), cadre("GGGFFF"), cadre("EGFGFE"), cadre("GGFFPP")]
+PUBLIC = [cadre("GGGEEE"), cadre("GGFFFG"), cadre("GGGFFF"), cadre("EGFGFE"), cadre("GGFFPP")]
 # 90 优秀, 70 称职, 70 基本称职, 80 优秀, 60 不称职
-ISSUED = {"superiors": 3, "peers": 12, "constituents": 6}
-DUE = {"superiors": 4, "peers": 12, "constituents": 8}
+ISSUED = {"superiors": 3, "peers": 12, "public": 6}
+DUE = {"superiors": 4, "peers": 12, "public": 8}
 
 
 def worked_example(rules=RULES):
-    ballots = {"superiors": SUPERIORS, "peers": PEERS, "constituents": CONSTITUENTS}
+    ballots = {"superiors": SUPERIORS, "peers": PEERS, "public": PUBLIC}
     return tally_target(CADRE, ballots, ISSUED, DUE, rules)
 
 
@@ -186,7 +186,7 @@ def test_a_group_with_enough_valid_ballots_shows_its_counts_rates_and_trimmed_me
 
 def test_the_target_score_is_the_group_weighted_mean_and_rates_pool_every_valid_ballot():
     tally = worked_example()
-    # superiors 260 / 3 (3 ballots, no trim), peers 75, constituents 370 / 5 = 74 (5 ballots: not more than 5)
+    # superiors 260 / 3 (3 ballots, no trim), peers 75, public 370 / 5 = 74 (5 ballots: not more than 5)
     assert tally.score == pytest.approx(0.2 * 260 / 3 + 0.4 * 75 + 0.4 * 74)  # 76.9333…
     assert tally.weights_used == pytest.approx(DEFAULT_GROUP_WEIGHTS) and tally.missing_groups == ()
     # 16 valid ballots: 优秀 2+1+2 = 5, 称职 2+1+1 = 4, 基本称职 2+1+1 = 4, 不称职 2+0+1 = 3
@@ -200,16 +200,16 @@ def test_the_target_score_is_the_group_weighted_mean_and_rates_pool_every_valid_
 
 def test_small_groups_are_hidden_and_can_not_be_read_off_the_target_totals():
     tally = worked_example()
-    # superiors (3) and constituents (5) are below 8; together they hold 8, so peers may be shown
-    for name in ("superiors", "constituents"):
+    # superiors (3) and public (5) are below 8; together they hold 8, so peers may be shown
+    for name in ("superiors", "public"):
         group = tally.groups[name]
         assert group.hidden and (group.grades, group.mean_score) == (None, None)
         assert (group.turnout.issued, group.turnout.due) == (ISSUED[name], DUE[name])
-    assert (tally.groups["superiors"].turnout.cast, tally.groups["constituents"].turnout.cast) == (3, 5)
+    assert (tally.groups["superiors"].turnout.cast, tally.groups["public"].turnout.cast) == (3, 5)
     # one small group alone could be read off (target minus the shown ones): the smallest shown group goes too
-    assert hidden_groups({"superiors": 3, "peers": 20, "constituents": 9}, 8) == {"superiors", "constituents"}
-    assert hidden_groups({"superiors": 3, "peers": 6, "constituents": 20}, 8) == {"superiors", "peers"}
-    assert hidden_groups({"superiors": 0, "peers": 20, "constituents": 9}, 8) == {"superiors"}  # nothing to read
+    assert hidden_groups({"superiors": 3, "peers": 20, "public": 9}, 8) == {"superiors", "public"}
+    assert hidden_groups({"superiors": 3, "peers": 6, "public": 20}, 8) == {"superiors", "peers"}
+    assert hidden_groups({"superiors": 0, "peers": 20, "public": 9}, 8) == {"superiors"}  # nothing to read
     assert hidden_groups({"a": 8, "b": 9}, 8) == set()
 
 
@@ -245,15 +245,15 @@ def test_trimming_starts_above_five_valid_ballots():
 
 
 def test_a_weighted_group_without_valid_ballots_is_renormalised_away_or_blocks_the_score():
-    means = {"superiors": None, "peers": 75.0, "constituents": 74.0}
+    means = {"superiors": None, "peers": 75.0, "public": 74.0}
     score, used, missing = weighted_score(means, RULES)
-    assert score == pytest.approx(74.5) and used == pytest.approx({"peers": 0.5, "constituents": 0.5})  # 0.4 / 0.8
+    assert score == pytest.approx(74.5) and used == pytest.approx({"peers": 0.5, "public": 0.5})  # 0.4 / 0.8
     assert missing == ("superiors",)
     assert weighted_score(means, TallyRules(renormalise_missing_groups=False)) == (None, {}, ("superiors",))
-    no_weight = TallyRules(group_weights={"superiors": 0, "peers": 0.5, "constituents": 0.5})
+    no_weight = TallyRules(group_weights={"superiors": 0, "peers": 0.5, "public": 0.5})
     assert weighted_score(means, no_weight)[2] == ()  # a group without weight is never missing
     tally = tally_target(CADRE, {"peers": PEERS[:8]}, {"peers": 8}, {"peers": 8}, RULES)
-    assert tally.score == pytest.approx(75.0) and tally.missing_groups == ("superiors", "constituents")
+    assert tally.score == pytest.approx(75.0) and tally.missing_groups == ("superiors", "public")
 
 
 def overall_only(grades: str) -> list[dict[str, str]]:
@@ -303,7 +303,7 @@ def test_groups_and_forms_the_rules_do_not_know_are_refused():
 
 
 def test_the_default_rules_are_the_domain_guides():
-    assert RULES.group_weights == {"superiors": 0.2, "peers": 0.4, "constituents": 0.4}
+    assert RULES.group_weights == {"superiors": 0.2, "peers": 0.4, "public": 0.4}
     assert (RULES.quorum_share, RULES.trim_above, RULES.max_blank_share, RULES.min_valid_to_show) == (0.5, 5, 0.5, 8)
     assert (RULES.good_share_floor, RULES.bottom_share_ceiling) == (2 / 3, 1 / 3)
     assert parse_tally_rules(RULES.document()) == RULES
