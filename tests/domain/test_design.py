@@ -161,12 +161,13 @@ def grouped(values, weights, strata, clusters) -> GroupedSample:
 
 
 def assert_same(a: Estimate, b: Estimate) -> None:
+    """Equal up to floating-point summation order (a variance near 0 loses relative precision to cancellation)."""
     assert a.n == b.n
-    assert a.value == pytest.approx(b.value, rel=1e-12, abs=1e-9)
-    assert a.n_effective == pytest.approx(b.n_effective, rel=1e-12)
+    assert a.value == pytest.approx(b.value, rel=1e-10, abs=1e-9)
+    assert a.n_effective == pytest.approx(b.n_effective, rel=1e-10)
     assert (a.se is None) == (b.se is None)
     if a.se is not None:
-        assert a.se == pytest.approx(b.se, rel=1e-9, abs=1e-9)
+        assert a.se == pytest.approx(b.se, rel=1e-7, abs=1e-6)
 
 
 @settings(max_examples=150, deadline=None)
