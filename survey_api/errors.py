@@ -139,6 +139,9 @@ CATALOGUE: dict[str, ErrorKind] = {
         409, _l("Voting has not started yet. Keep your slip and scan it again when the organiser opens the ballot.")
     ),
     "meeting.closed": ErrorKind(409, _l("This evaluation meeting has closed and takes no more ballots.")),
+    "meeting.not_closed": ErrorKind(
+        409, _l("Results are shown once the meeting is closed, so that nothing can be read while ballots are cast.")
+    ),
     "ballot.token_invalid": ErrorKind(
         404, _l("This slip is not valid. Check the code as printed on your slip, or ask the organiser for help.")
     ),

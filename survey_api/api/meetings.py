@@ -10,9 +10,11 @@ from ..domain.meetings import MeetingState
 from ..downloads import as_download
 from ..services import meetings as meeting_service
 from ..services.ballot_slips import issue_slips, slips_file, void_slip
+from ..services.meeting_results import meeting_results, results_document
 from ..transactions import commit_on_success
 from .schemas.meetings import (
     MeetingCreateSchema,
+    MeetingResultsSchema,
     MeetingSchema,
     SlipRequestSchema,
     SlipSchema,
@@ -130,3 +132,17 @@ def get_turnout(meeting_id):
     """Slips issued, used, voided and remaining per rater group, and whether the quorum is reached. Never which
     slip, never who."""
     return meeting_service.turnout(meeting_service.get_meeting(meeting_id))
+
+
+@blp.route("/<int:meeting_id>/results")
+@api_requires("meeting.read")
+@blp.doc(security=TOKEN_SECURITY)
+@blp.response(200, MeetingResultsSchema)
+@blp.alt_response(404, schema="Error", description="meeting.not_found")
+@blp.alt_response(409, schema="Error", description="meeting.not_closed")
+def get_results(meeting_id):
+    """The results sheet of a closed meeting: per target, the round's validity, per rater group the turnout and
+    (unless hidden for anonymity) the grades, rates and mean score, the group-weighted score and the flags. The
+    team's weighted score is the unit's "team democratic evaluation" input."""
+    found = meeting_service.get_meeting(meeting_id)
+    return results_document(found, meeting_results(found))

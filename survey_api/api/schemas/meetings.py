@@ -112,3 +112,14 @@ class TurnoutSchema(BaseSchema):
     headcount = fields.Integer()
     quorum_share = fields.Float()
     has_quorum = fields.Boolean()
+
+
+class MeetingResultsSchema(BaseSchema):
+    meeting = fields.Dict(metadata={"description": "id, title, unit_code, held_on"})
+    targets = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "per target: id, kind (team/cadre), name, post and its tally (status, round, groups, "
+            "grades, score, weights_used, missing_groups, flags)"
+        },
+    )

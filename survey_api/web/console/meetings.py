@@ -15,6 +15,7 @@ from ...downloads import as_download
 from ...errors import AppError
 from ...services import meetings as meeting_service
 from ...services.ballot_slips import issue_slips, slips_file, void_slip
+from ...services.meeting_results import meeting_results
 from ...services.units import list_units
 from ...transactions import commit_on_success
 from ..form_fields import form_texts
@@ -152,3 +153,17 @@ def void(meeting_id: int):
 
 
 VOIDED = _l("The slip is void and can no longer cast a ballot (group {group}).")
+
+
+@bp.get("/meetings/<int:meeting_id>/results")
+@page_requires("meeting.read")
+def meeting_results_page(meeting_id: int):
+    """The results sheet of a closed meeting, per target and rater group; groups too small to stay anonymous show
+    turnout only."""
+    found = meeting_service.get_meeting(meeting_id)
+    return render_template(
+        "console/meeting_results.html",
+        meeting=found,
+        results=meeting_results(found),
+        labels={g.key: g.label for g in found.groups},
+    )
