@@ -155,6 +155,22 @@ CATALOGUE: dict[str, ErrorKind] = {
     ),
     "slip.not_found": ErrorKind(404, _l("No slip of this meeting has this code. Check it against the printed slip.")),
     "slip.used": ErrorKind(409, _l("This slip has already cast its ballot, so it can no longer be voided.")),
+    "paper.account_required": ErrorKind(403, _l("Paper ballots are keyed in by a signed-in teller's own account.")),
+    "paper.slip_used": ErrorKind(
+        409,
+        _l("This slip has already cast its ballot (by phone or on paper); set this paper ballot aside as not counted."),
+    ),
+    "paper.slip_voided": ErrorKind(409, _l("This slip was voided, so its paper ballot cannot be counted.")),
+    "paper.same_teller": ErrorKind(
+        409, _l("You keyed in the first entry of this ballot; the second entry must come from another teller.")
+    ),
+    "paper.both_entered": ErrorKind(
+        409, _l("Both tellers have keyed in this ballot and the entries differ; resolve them by replacing one side.")
+    ),
+    "paper.nothing_to_resolve": ErrorKind(
+        409, _l("This ballot has no two differing entries to resolve; key it in as a first or second entry.")
+    ),
+    "paper.not_teller": ErrorKind(403, _l("Only one of the two tellers who keyed in this ballot can resolve it.")),
     "request.rate_limited": ErrorKind(
         429,
         _l(

@@ -225,9 +225,9 @@ def remove_meeting(meeting_id: int, unit_id: int) -> None:
     """Delete a committed meeting with its slips and ballots, and its unit, then commit."""
     from sqlalchemy import delete
 
-    from survey_api.models import Ballot, BallotToken, Meeting, MeetingTarget, RaterGroup
+    from survey_api.models import Ballot, BallotToken, Meeting, MeetingTarget, PaperEntry, RaterGroup
 
-    for model in (Ballot, BallotToken, MeetingTarget, RaterGroup):
+    for model in (PaperEntry, Ballot, BallotToken, MeetingTarget, RaterGroup):
         db.session.execute(delete(model).where(model.meeting_id == meeting_id))
     db.session.execute(delete(Meeting).where(Meeting.id == meeting_id))
     db.session.execute(delete(Unit).where(Unit.id == unit_id))

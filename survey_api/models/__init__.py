@@ -6,6 +6,7 @@ from .campaign import Campaign, CampaignForm, CampaignUnit
 from .form_version import FormVersion
 from .invitation import Invitation
 from .meeting import Ballot, BallotToken, Meeting, MeetingTarget, RaterGroup
+from .paper_entry import PaperEntry
 from .response import Channel, Response, ResponseFlag, ResponseStatus, is_counted
 from .scoring import ResultRun, RuleSetVersion, UnitMargin
 from .unit import Unit
@@ -23,6 +24,7 @@ __all__ = [
     "Invitation",
     "Meeting",
     "MeetingTarget",
+    "PaperEntry",
     "Response",
     "ResponseFlag",
     "ResponseStatus",

@@ -116,25 +116,34 @@ def cast(typed_code: str, given: Any) -> Meeting:
     """Spend the slip and store its ballots, in the caller's transaction; returns the meeting."""
     slip = resolve_slip(typed_code)
     meeting = slip.meeting
-    # A share lock on the meeting row: a close waits for ballots being cast now, and a ballot cast after a close
-    # committed sees the closed state. (SQLite serialises writers anyway.)
-    state = db.session.scalar(select(Meeting.state).where(Meeting.id == meeting.id).with_for_update(read=True))
+    lock_open_meeting(meeting.id)
+    store_ballots(meeting.id, slip.group.id, slip.token_id, check_ballots(meeting, given))
+    return meeting
+
+
+def lock_open_meeting(meeting_id: int) -> None:
+    """A share lock on the meeting row, refused unless the meeting is open: a close waits for ballots being cast
+    now, and a ballot cast after a close committed sees the closed state. (SQLite serialises writers anyway.)"""
+    state = db.session.scalar(select(Meeting.state).where(Meeting.id == meeting_id).with_for_update(read=True))
     _require_open(state)
-    checked = check_ballots(meeting, given)
+
+
+def store_ballots(meeting_id: int, group_id: int, token_id: int, checked: Mapping[int, Mapping[str, str]]) -> None:
+    """Spend an unused slip and store one ballot per target, carrying meeting, group, target and grades only.
+    The slip is spent by a conditional UPDATE, so of two casts of one slip exactly one stores anything."""
     spent = db.session.execute(
         update(BallotToken)
-        .where(BallotToken.id == slip.token_id, BallotToken.state == TokenState.ISSUED)
+        .where(BallotToken.id == token_id, BallotToken.state == TokenState.ISSUED)
         .values(state=TokenState.USED)
         .execution_options(synchronize_session=False)
     )
     if spent.rowcount != 1:
         raise AppError("ballot.token_used")  # another phone spent it a moment ago, or it was voided just now
     rows = [
-        {"id": uuid.uuid4(), "meeting_id": meeting.id, "rater_group_id": slip.group.id, "target_id": tid, "answers": a}
+        {"id": uuid.uuid4(), "meeting_id": meeting_id, "rater_group_id": group_id, "target_id": tid, "answers": a}
         for tid, a in checked.items()
     ]
     db.session.execute(insert(Ballot), rows)
-    return meeting
 
 
 def meeting_ballots(meeting_id: int) -> dict[int, dict[str, list[dict[str, str]]]]:

@@ -24,7 +24,7 @@ from ..domain.meetings import (
 )
 from ..errors import AppError
 from ..extensions import db
-from ..models import Ballot, BallotToken, Meeting, MeetingTarget, RaterGroup, Unit
+from ..models import Ballot, BallotToken, Meeting, MeetingTarget, PaperEntry, RaterGroup, Unit
 from .audit import Actor, record
 from .forms_catalogue import load_form, publish_form
 
@@ -153,6 +153,7 @@ def transition(actor: Actor, meeting_id: int, target: MeetingState) -> Meeting:
     changes: dict = {"state": [previous, target]}
     if target is MeetingState.CLOSED:
         changes["ballots"] = rewrite_in_random_order(meeting.id)
+        changes["paper_discarded"] = discard_paper_entries(meeting.id)
     record(actor, f"meeting.{target.value}", "meeting", meeting.id, changes)
     return meeting
 
@@ -172,6 +173,17 @@ def rewrite_in_random_order(meeting_id: int) -> int:
     _SHUFFLE.shuffle(fresh)
     db.session.execute(insert(Ballot), fresh)
     return len(fresh)
+
+
+def discard_paper_entries(meeting_id: int) -> int:
+    """Delete the paper readings that never agreed (at close: they were never counted); returns how many slips
+    they covered. Those slips stay unused."""
+    count = db.session.scalar(
+        select(func.count(func.distinct(PaperEntry.code_hash))).where(PaperEntry.meeting_id == meeting_id)
+    )
+    if count:
+        db.session.execute(delete(PaperEntry).where(PaperEntry.meeting_id == meeting_id))
+    return count or 0
 
 
 @dataclass(frozen=True)

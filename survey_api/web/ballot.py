@@ -44,7 +44,7 @@ def ballot(code: str):
 @commit_on_success
 def cast_ballot(code: str):
     """Spend the slip and store its ballots; on a problem with the grades, the ballot again with each marked."""
-    given = _posted_ballots(request.form)
+    given = posted_ballots(request.form)
     try:
         cast(code, given)
     except AppError as error:
@@ -68,7 +68,7 @@ def cast_done(code: str):
     return render_template("public/ballot_cast.html")
 
 
-def _posted_ballots(form: Any) -> dict[str, dict[str, str]]:
+def posted_ballots(form: Any) -> dict[str, dict[str, str]]:
     """{target_id: {question_key: option}} from fields named t<target_id>.<question_key>; blanks left out. Field
     names of other shapes are ignored (the submit button, say); a target that is not in the meeting is refused."""
     given: dict[str, dict[str, str]] = {}
