@@ -170,7 +170,8 @@ def meeting_results_page(meeting_id: int):
     )
 
 
-@bp.get("/meetings/<int:meeting_id>/results.<any(pdf, xlsx):file_format>")
+@bp.get("/meetings/<int:meeting_id>/results.pdf", defaults={"file_format": "pdf"})
+@bp.get("/meetings/<int:meeting_id>/results.xlsx", defaults={"file_format": "xlsx"})
 @page_requires("meeting.read")
 def meeting_results_file(meeting_id: int, file_format: str):
     """The results sheet as a PDF to print or an XLSX workbook, downloaded."""
