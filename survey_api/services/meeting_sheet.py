@@ -167,8 +167,8 @@ def _group_row(group: GroupTally, label: str) -> list[str]:
 def _target_block(result: TargetResult, content: SheetContent, styles) -> list:
     _, heading, body, _ = styles
     target, tally = result.target, result.tally
-    name = target.name + (f" · {target.post}" if target.post else "")
-    lines = [Paragraph(f"{name}（{KIND_LABELS[target.kind.value]}）", heading)]
+    about = "，".join(filter(None, (target.post, KIND_LABELS[target.kind.value])))
+    lines = [Paragraph(f"{target.name}（{about}）", heading)]
     summary = f"状态：{STATUS_LABELS[tally.status]}"
     if tally.status is Status.COUNTED and tally.grades:
         grades = tally.grades
