@@ -1,4 +1,4 @@
-"""Evaluation meetings: /api/v1/meetings — create, open, close, issue and void ballot slips, turnout."""
+"""Evaluation meetings: /api/v1/meetings — create, open, close, issue and void ballot slips, turnout, results."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ..downloads import as_download
 from ..services import meetings as meeting_service
 from ..services.ballot_slips import issue_slips, slips_file, void_slip
 from ..services.meeting_results import meeting_results, results_document
+from ..services.meeting_sheet import SHEET_FORMATS, results_file
 from ..transactions import commit_on_success
 from .schemas.meetings import (
     MeetingCreateSchema,
@@ -146,3 +147,26 @@ def get_results(meeting_id):
     team's weighted score is the unit's "team democratic evaluation" input."""
     found = meeting_service.get_meeting(meeting_id)
     return results_document(found, meeting_results(found))
+
+
+def _sheet_view(file_format: str):
+    mimetype = SHEET_FORMATS[file_format][1]
+
+    @api_requires("meeting.read")
+    @blp.doc(security=TOKEN_SECURITY, responses={"200": {"description": "the file", "content": {mimetype: {}}}})
+    @blp.alt_response(404, schema="Error", description="meeting.not_found")
+    @blp.alt_response(409, schema="Error", description="meeting.not_closed")
+    def view(meeting_id):
+        return as_download(results_file(meeting_service.get_meeting(meeting_id), file_format))
+
+    view.__name__ = f"get_results_{file_format}"
+    view.__doc__ = (
+        f"The results sheet of a closed meeting as {file_format.upper()} (in Chinese): per target its status, "
+        "weighted score, rates and flags; per rater group its weight, ballots cast/issued/due, valid ballots and "
+        "mean score, or 不显示 where anonymity hides them."
+    )
+    return view
+
+
+for _format in SHEET_FORMATS:
+    blp.route(f"/<int:meeting_id>/results.{_format}")(_sheet_view(_format))

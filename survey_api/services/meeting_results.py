@@ -8,7 +8,7 @@ from typing import Any
 
 from ..domain.ballot_rules import TallyRules, TallyRulesError, parse_tally_rules
 from ..domain.ballots import TargetTally, tally_target
-from ..domain.meetings import MeetingState
+from ..domain.meetings import MeetingState, TargetKind
 from ..errors import AppError
 from ..models import Meeting, MeetingTarget
 from .ballot_box import ballot_forms, meeting_ballots
@@ -48,9 +48,24 @@ def meeting_results(meeting: Meeting) -> list[TargetResult]:
     ]
 
 
+def team_score(meeting: Meeting, results: list[TargetResult]) -> dict[str, Any] | None:
+    """The leadership team's weighted score, the unit's "team democratic evaluation" (班子民主测评) component:
+    None when the meeting has no team target; `score` is None unless `status` is counted."""
+    for result in results:
+        if result.target.kind is TargetKind.TEAM:
+            return {
+                "unit_code": meeting.unit.code,
+                "target_id": result.target.id,
+                "score": result.tally.score,
+                "status": result.tally.status.value,
+            }
+    return None
+
+
 def results_document(meeting: Meeting, results: list[TargetResult]) -> dict[str, Any]:
-    """The results sheet as JSON: the team's weighted score is the unit's "team democratic evaluation" input."""
+    """The results sheet as JSON: `team_score` is the unit's "team democratic evaluation" input."""
     return {
+        "team_score": team_score(meeting, results),
         "meeting": {
             "id": meeting.id,
             "title": meeting.title,

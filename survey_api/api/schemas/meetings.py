@@ -114,7 +114,24 @@ class TurnoutSchema(BaseSchema):
     has_quorum = fields.Boolean()
 
 
+class TeamScoreSchema(BaseSchema):
+    unit_code = fields.String(metadata={"description": "the unit whose leadership team was evaluated"})
+    target_id = fields.Integer()
+    score = fields.Float(
+        allow_none=True, metadata={"description": "the team's group-weighted score (40–100); null unless counted"}
+    )
+    status = fields.String(metadata={"description": "counted, hidden, no_quorum or void"})
+
+
 class MeetingResultsSchema(BaseSchema):
+    team_score = fields.Nested(
+        TeamScoreSchema,
+        allow_none=True,
+        metadata={
+            "description": "the unit's 'team democratic evaluation' (班子民主测评) component for unit results; "
+            "null when the meeting has no team target"
+        },
+    )
     meeting = fields.Dict(metadata={"description": "id, title, unit_code, held_on"})
     targets = fields.List(
         fields.Dict(),

@@ -16,6 +16,7 @@ from ...errors import AppError
 from ...services import meetings as meeting_service
 from ...services.ballot_slips import issue_slips, slips_file, void_slip
 from ...services.meeting_results import meeting_results
+from ...services.meeting_sheet import results_file
 from ...services.units import list_units
 from ...transactions import commit_on_success
 from ..form_fields import form_texts
@@ -167,3 +168,13 @@ def meeting_results_page(meeting_id: int):
         results=meeting_results(found),
         labels={g.key: g.label for g in found.groups},
     )
+
+
+@bp.get("/meetings/<int:meeting_id>/results.pdf", defaults={"file_format": "pdf"})
+@bp.get("/meetings/<int:meeting_id>/results.xlsx", defaults={"file_format": "xlsx"})
+@page_requires("meeting.read")
+def meeting_results_file(meeting_id: int, file_format: str):
+    """The results sheet as a PDF to print or an XLSX workbook, downloaded."""
+    response = as_download(results_file(meeting_service.get_meeting(meeting_id), file_format))
+    response.headers["Content-Disposition"] = response.headers["Content-Disposition"].replace("inline", "attachment")
+    return response
