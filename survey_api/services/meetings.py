@@ -6,9 +6,11 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 
+from ..domain.ballot_rules import TallyRules, TallyRulesError, parse_tally_rules
 from ..domain.meetings import (
     BALLOT_FORMS,
     DEFAULT_GROUPS,
@@ -47,6 +49,28 @@ class NewMeeting:
     targets: list[NewTarget]
     groups: list[GroupSpec] = field(default_factory=lambda: list(DEFAULT_GROUPS))
     quorum_share: float = DEFAULT_QUORUM_SHARE
+    # The tally's other rules (DOMAIN.md §4), e.g. {"min_valid_to_show": 10, "trim_above": null}; weights and quorum
+    # come from the groups and quorum_share above.
+    tally_rules: dict[str, Any] | None = None
+
+
+def tally_rule_problems(spec: NewMeeting) -> list[str]:
+    """What is wrong with the meeting's own tally rules, checked over its groups' weights and its quorum."""
+    if not spec.tally_rules:
+        return []
+    if not isinstance(spec.tally_rules, dict):
+        return ["a mapping of rule names to values"]
+    owned = sorted({"group_weights", "quorum_share"} & set(spec.tally_rules))
+    if owned:
+        return [f"{name}: set it on the groups and the meeting, not here" for name in owned]
+    base = TallyRules(group_weights={g.key: g.weight for g in spec.groups}, quorum_share=spec.quorum_share)
+    try:
+        parse_tally_rules(spec.tally_rules, base)
+    except TallyRulesError as exc:
+        return [f"{name}: {problem}" for name, problem in sorted(exc.problems.items())]
+    except ValueError as exc:  # the groups' own weights are reported under "groups"
+        return [str(exc)] if not group_problems(spec.groups) else []
+    return []
 
 
 def group_spec(key: str, headcount: int, label: str | None = None, weight: float | None = None) -> GroupSpec:
@@ -70,6 +94,7 @@ def create_meeting(actor: Actor, spec: NewMeeting) -> Meeting:
             ("targets", target_problems([t.kind for t in spec.targets], [t.name for t in spec.targets])),
             ("groups", group_problems(spec.groups)),
             ("quorum_share", [] if 0 < spec.quorum_share < 1 else ["a share between 0 and 1, e.g. 0.5"]),
+            ("tally_rules", tally_rule_problems(spec)),
         )
         if found
     }
@@ -88,6 +113,7 @@ def create_meeting(actor: Actor, spec: NewMeeting) -> Meeting:
         team_form_version=versions.get(TargetKind.TEAM),
         cadre_form_version=versions.get(TargetKind.CADRE),
         quorum_share=spec.quorum_share,
+        tally_rules=spec.tally_rules or None,
         targets=[
             MeetingTarget(kind=t.kind, name=t.name.strip(), post=(t.post or "").strip() or None, position=i)
             for i, t in enumerate(spec.targets)
@@ -111,6 +137,7 @@ def create_meeting(actor: Actor, spec: NewMeeting) -> Meeting:
             "targets": [{"kind": t.kind, "name": t.name, "post": t.post} for t in meeting.targets],
             "groups": [{"key": g.key, "weight": g.weight, "headcount": g.headcount} for g in meeting.groups],
             "quorum_share": meeting.quorum_share,
+            "tally_rules": meeting.tally_rules,
         },
     )
     return meeting

@@ -62,6 +62,9 @@ def test_create_a_meeting_with_the_default_groups_open_and_close_it(admin_client
         ({"targets": [{"kind": "team", "name": "班子"}, {"kind": "team", "name": "班子二"}]}, "targets"),
         ({"targets": [{"kind": "cadre", "name": "张三"}, {"kind": "cadre", "name": "张三"}]}, "targets"),
         ({"quorum_share": 1.5}, "quorum_share"),
+        ({"tally_rules": {"min_valid_to_show": 0}}, "tally_rules"),
+        ({"tally_rules": {"trim_later": 5}}, "tally_rules"),
+        ({"tally_rules": {"group_weights": {"peers": 1}}}, "tally_rules"),
     ],
 )
 def test_groups_whose_weights_miss_one_and_doubled_targets_are_refused(admin_client, unit, changes, field):
@@ -69,6 +72,18 @@ def test_groups_whose_weights_miss_one_and_doubled_targets_are_refused(admin_cli
     body = response.get_json()
     assert (response.status_code, body["code"]) == (422, "meeting.invalid"), body
     assert field in body["details"]
+
+
+def test_a_meeting_sets_its_own_tally_rules_and_its_results_follow_them(admin_client, unit):
+    created = new_meeting(admin_client, tally_rules={"min_valid_to_show": 1, "trim_above": None})
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["tally_rules"] == {"min_valid_to_show": 1, "trim_above": None}
+    from survey_api.services.meeting_results import meeting_rules
+    from survey_api.services.meetings import get_meeting
+
+    rules = meeting_rules(get_meeting(created.get_json()["id"]))
+    assert (rules.min_valid_to_show, rules.trim_above) == (1, None)
+    assert dict(rules.group_weights) == {"superiors": 0.2, "peers": 0.4, "public": 0.4}
 
 
 def test_unknown_unit_and_bad_bodies(admin_client, unit):

@@ -48,6 +48,16 @@ class MeetingCreateSchema(BaseSchema):
         allow_nan=False,
         metadata={"description": "Turnout must exceed this share of the expected headcount."},
     )
+    tally_rules = fields.Dict(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "The tally's other rules (DOMAIN.md §4), each optional: trim_above, max_blank_share, "
+            "all_same_invalid, all_top_invalid, min_valid_to_show, good_share_floor, bottom_share_ceiling, "
+            "renormalise_missing_groups",
+            "example": {"min_valid_to_show": 10},
+        },
+    )
 
 
 class TargetSchema(BaseSchema):
@@ -72,6 +82,7 @@ class MeetingSchema(BaseSchema):
     held_on = fields.Date()
     state = fields.Enum(MeetingState, by_value=True)
     quorum_share = fields.Float()
+    tally_rules = fields.Dict(allow_none=True)
     team_form_version_id = fields.Integer(allow_none=True)
     cadre_form_version_id = fields.Integer(allow_none=True)
     targets = fields.List(fields.Nested(TargetSchema))
