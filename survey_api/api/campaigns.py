@@ -14,6 +14,7 @@ from ..services.campaign_files import campaign_posters, unit_poster, unit_qr
 from ..services.invitations import create_invitations
 from ..services.links import campaign_links, get_campaign_link, public_url
 from ..transactions import commit_on_success
+from .lifecycle import add_transition_routes
 from .schemas.campaigns import (
     CampaignCreateSchema,
     CampaignQuerySchema,
@@ -61,23 +62,14 @@ def get_campaign(campaign_id):
     return campaign_service.get_campaign(campaign_id)
 
 
-def _transition_view(target: CampaignState):
-    @api_requires("campaign.write")
-    @blp.doc(security=TOKEN_SECURITY)
-    @blp.response(200, CampaignSchema)
-    @blp.alt_response(404, schema="Error", description="campaign.not_found")
-    @blp.alt_response(409, schema="Error", description="campaign.invalid_transition")
-    @commit_on_success
-    def view(campaign_id):
-        return campaign_service.transition(g.actor, campaign_id, target)
-
-    view.__name__ = f"{target.value}_campaign"
-    view.__doc__ = f"Move the campaign to {target.value}; repeating it changes nothing."
-    return view
-
-
-blp.route("/<int:campaign_id>/open", methods=["POST"])(_transition_view(CampaignState.OPEN))
-blp.route("/<int:campaign_id>/close", methods=["POST"])(_transition_view(CampaignState.CLOSED))
+add_transition_routes(
+    blp,
+    "campaign",
+    "campaign.write",
+    CampaignSchema,
+    campaign_service.transition,
+    {"open": CampaignState.OPEN, "close": CampaignState.CLOSED},
+)
 
 
 @blp.route("/<int:campaign_id>/links")

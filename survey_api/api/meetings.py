@@ -13,6 +13,7 @@ from ..services.ballot_slips import issue_slips, slips_file, void_slip
 from ..services.meeting_results import meeting_results, results_document
 from ..services.meeting_sheet import SHEET_FORMATS, results_file
 from ..transactions import commit_on_success
+from .lifecycle import add_transition_routes
 from .schemas.meetings import (
     MeetingCreateSchema,
     MeetingResultsSchema,
@@ -63,23 +64,14 @@ def get_meeting(meeting_id):
     return meeting_service.get_meeting(meeting_id)
 
 
-def _transition_view(target: MeetingState):
-    @api_requires("meeting.write")
-    @blp.doc(security=TOKEN_SECURITY)
-    @blp.response(200, MeetingSchema)
-    @blp.alt_response(404, schema="Error", description="meeting.not_found")
-    @blp.alt_response(409, schema="Error", description="meeting.invalid_transition")
-    @commit_on_success
-    def view(meeting_id):
-        return meeting_service.transition(g.actor, meeting_id, target)
-
-    view.__name__ = f"{target.value}_meeting"
-    view.__doc__ = f"Move the meeting to {target.value}; repeating it changes nothing."
-    return view
-
-
-blp.route("/<int:meeting_id>/open", methods=["POST"])(_transition_view(MeetingState.OPEN))
-blp.route("/<int:meeting_id>/close", methods=["POST"])(_transition_view(MeetingState.CLOSED))
+add_transition_routes(
+    blp,
+    "meeting",
+    "meeting.write",
+    MeetingSchema,
+    meeting_service.transition,
+    {"open": MeetingState.OPEN, "close": MeetingState.CLOSED},
+)
 
 
 @blp.route("/<int:meeting_id>/groups/<group_key>/slips.pdf", methods=["POST"])
