@@ -18,7 +18,6 @@ from ..domain.estimates import Estimate
 from ..domain.rules import RuleSet
 from ..domain.scoring import GroupedAnswers, IndexResult, grouped_index_results
 from ..domain.unit_ranking import category_averages, rank_units, weakest_questions
-from ..domain.weighting import RakingError, rake
 from ..errors import AppError
 from ..extensions import db
 from ..models import Campaign, ResultRun, RuleSetVersion
@@ -26,6 +25,7 @@ from .audit import Actor, record
 from .campaigns import campaign_definitions, get_campaign
 from .clock import utcnow
 from .margins import Margins, margins_of, weighting_questions
+from .result_weights import cell_weights, unit_weights
 from .results_query import GroupRows, ScoredItem, aggregate, scored_items
 from .rule_sets import check_rules, rules_of, store_rules_file
 
@@ -95,9 +95,7 @@ def compute(campaign: Campaign, rules: RuleSet, margins: Margins) -> Computed:
     weightings = []
     for position, (link, part) in enumerate(zip(links, parts)):
         domain[part] = position
-        weights[part], weighting = _unit_weights(
-            rows, part, variables, margins.get(link.unit_id), rules, link.unit.code
-        )
+        weights[part], weighting = unit_weights(rows, part, variables, margins.get(link.unit_id), rules, link.unit.code)
         weightings.append(weighting)
     by_index = {  # every unit's result of each index, from one vectorised computation per index
         name: grouped_index_results(
@@ -125,7 +123,7 @@ def compute(campaign: Campaign, rules: RuleSet, margins: Margins) -> Computed:
                 "category": link.unit.category,
                 "n": count,
                 "weighting": weighting,
-                "cell_weights": _cell_weights(rows, part, variables, weights[part]) if weighting else [],
+                "cell_weights": cell_weights(rows, part, variables, weights[part]) if weighting else [],
                 "indices": indices,
                 "weakest_questions": weakest_questions(indices),
             }
@@ -167,51 +165,6 @@ def _unit_part(rows: GroupRows, unit_id: int) -> slice:
 
 def _grouped(rows: GroupRows, name: str, weights, strata, clusters) -> GroupedAnswers:
     return GroupedAnswers(weight=weights, stratum=strata, cluster=clusters, **rows.index_stats[name])
-
-
-def _unit_weights(rows, part, variables, unit_margins, rules: RuleSet, unit_code: str):
-    """Each group's respondent weight: raked to the unit's margins where it has them, 1 otherwise."""
-    count = part.stop - part.start
-    if not unit_margins or not variables or count == 0:
-        return np.ones(count), None
-    used = [v for v in variables if v in unit_margins]
-    cells = rows.cells[part]
-    positions = [variables.index(v) for v in used]
-    placed = np.array([all(cell[p] is not None for p in positions) for cell in cells])
-    sizes = rows.respondents[part].astype(int)
-    groups = {
-        v: np.repeat(np.array([cell[p] for cell in cells], dtype=object)[placed], sizes[placed])
-        for v, p in zip(used, positions)
-    }
-    try:
-        respondent_weights, report = rake(
-            groups, {v: unit_margins[v] for v in used}, rules.trim_lower, rules.trim_upper
-        )
-    except RakingError as exc:
-        where = f"{exc.variable}={exc.category}" if exc.category else exc.variable
-        raise AppError("margins.not_fitted", unit=unit_code, reason=f"{exc.code}: {where}") from exc
-    if not report.converged:
-        raise AppError("margins.not_fitted", unit=unit_code, reason=f"no convergence in {report.iterations} rounds")
-    weights = np.ones(count)
-    starts = np.concatenate([[0], np.cumsum(sizes[placed])[:-1]]).astype(int)
-    weights[placed] = respondent_weights[starts]  # every respondent of a cell has the cell's weight
-    return weights, {
-        "method": "raking",
-        "variables": used,
-        "iterations": report.iterations,
-        "max_margin_error": report.max_margin_error,
-        "trimmed": report.trimmed,
-        "design_effect": report.design_effect,
-        "unplaced": int(sizes[~placed].sum()),  # respondents missing a profile answer keep weight 1
-    }
-
-
-def _cell_weights(rows, part, variables, weights) -> list[dict[str, Any]]:
-    seen: dict[tuple, float] = {}
-    for cell, weight in zip(rows.cells[part], weights):
-        if all(value is not None for value in cell):
-            seen.setdefault(tuple(cell), float(weight))
-    return [{"cell": dict(zip(variables, cell)), "weight": weight} for cell, weight in sorted(seen.items())]
 
 
 def _estimate(estimate: Estimate) -> dict[str, Any]:
