@@ -7,12 +7,14 @@ from .form_version import FormVersion
 from .invitation import Invitation
 from .meeting import Ballot, BallotToken, Meeting, MeetingTarget, RaterGroup
 from .paper_entry import PaperEntry
+from .period import AssessmentPeriod, PeriodEntry, PeriodRevision, PeriodState, PeriodUnit
 from .response import Channel, Response, ResponseFlag, ResponseStatus, is_counted
 from .scoring import ResultRun, RuleSetVersion, UnitMargin
 from .unit import Unit
 
 __all__ = [
     "ApiToken",
+    "AssessmentPeriod",
     "AuditEvent",
     "Ballot",
     "BallotToken",
@@ -25,6 +27,10 @@ __all__ = [
     "Meeting",
     "MeetingTarget",
     "PaperEntry",
+    "PeriodEntry",
+    "PeriodRevision",
+    "PeriodState",
+    "PeriodUnit",
     "Response",
     "ResponseFlag",
     "ResponseStatus",
