@@ -171,6 +171,34 @@ CATALOGUE: dict[str, ErrorKind] = {
         409, _l("This ballot has no two differing entries to resolve; key it in as a first or second entry.")
     ),
     "paper.not_teller": ErrorKind(403, _l("Only one of the two tellers who keyed in this ballot can resolve it.")),
+    "period.not_found": ErrorKind(404, _l("No assessment period has this id.")),
+    "period.exists": ErrorKind(409, _l("An assessment period with this title already exists; choose another title.")),
+    "period.invalid": ErrorKind(422, _l("Some fields of the assessment period need attention; see details.")),
+    "period.rules_invalid": ErrorKind(
+        422, _l("The period's rule set is not valid, so nothing was changed; see details for each field.")
+    ),
+    "period.locked": ErrorKind(
+        409,
+        _l(
+            "This period's results are published, so its rules, units and inputs are locked. "
+            "Open a correction with a reason to change them."
+        ),
+    ),
+    "period.not_published": ErrorKind(409, _l("Only a published period can be corrected.")),
+    "period.reason_required": ErrorKind(422, _l("Give the reason for the correction; it is kept in the audit trail.")),
+    "period.no_units": ErrorKind(409, _l("Add the units to be assessed before computing the period's results.")),
+    "period.not_computed": ErrorKind(
+        404, _l("This period has no computed results yet. Compute them first.")
+    ),
+    "period.revision_not_found": ErrorKind(404, _l("This period has no revision with this number.")),
+    "period.stale": ErrorKind(
+        409,
+        _l("The rules or inputs changed after this revision was computed. Compute again, then publish the new one."),
+    ),
+    "period.import_rejected": ErrorKind(
+        422,
+        _l("%(rejected)s of %(total)s rows have problems, so nothing was imported. Fix those rows; details holds the report."),
+    ),
     "request.rate_limited": ErrorKind(
         429,
         _l(
@@ -191,6 +219,7 @@ CATALOGUE: dict[str, ErrorKind] = {
 UNIQUE_VIOLATIONS = {
     "uq_units_code": "unit.exists",
     "uq_users_username": "account.exists",
+    "uq_assessment_periods_title": "period.exists",
 }
 
 HTTP_STATUS_CODES = {

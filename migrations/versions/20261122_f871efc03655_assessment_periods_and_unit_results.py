@@ -32,6 +32,7 @@ def upgrade():
     sa.Column('rules_version', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=True),
     sa.Column('meeting_ids', sa.JSON(), nullable=False),
+    sa.Column('correction_reason', sa.Text(), nullable=True),
     sa.Column('created_at', survey_api.models.types.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_assessment_periods_campaign_id_campaigns')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_periods')),

@@ -31,10 +31,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "results.write": frozenset({ADMIN, STATISTICIAN}),  # rule sets, margins, computing and publishing results
     "meeting.read": frozenset({ADMIN, AUDITOR}),  # evaluation meetings and their turnout (never who voted)
     "meeting.write": frozenset({ADMIN}),  # the assessment office runs meetings: create, open, close, slips
+    "period.read": frozenset({ADMIN, STATISTICIAN, AUDITOR, UNIT}),  # unit results; a unit sees its own, published
+    "period.write": frozenset({ADMIN}),  # assessment periods: rules, inputs, computing, publishing, corrections
 }
 
 # Actions a unit user may take only on data of their own unit; the view checks the unit.
-UNIT_SCOPED = frozenset({"unit.read"})
+UNIT_SCOPED = frozenset({"unit.read", "period.read"})
 
 # Actions that change nothing; an auditor holds only these.
 READ_ACTIONS = frozenset(action for action in PERMISSIONS if action.endswith(".read"))

@@ -37,6 +37,7 @@ class AssessmentPeriod(db.Model):
     # Where the campaign components come from (its latest published run) and the team evaluation (closed meetings).
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
     meeting_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    correction_reason: Mapped[str | None] = mapped_column(Text)  # while correcting: why; the next revision keeps it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
 
     units: Mapped[list[PeriodUnit]] = relationship(
