@@ -187,9 +187,7 @@ CATALOGUE: dict[str, ErrorKind] = {
     "period.not_published": ErrorKind(409, _l("Only a published period can be corrected.")),
     "period.reason_required": ErrorKind(422, _l("Give the reason for the correction; it is kept in the audit trail.")),
     "period.no_units": ErrorKind(409, _l("Add the units to be assessed before computing the period's results.")),
-    "period.not_computed": ErrorKind(
-        404, _l("This period has no computed results yet. Compute them first.")
-    ),
+    "period.not_computed": ErrorKind(404, _l("This period has no computed results yet. Compute them first.")),
     "period.revision_not_found": ErrorKind(404, _l("This period has no revision with this number.")),
     "period.stale": ErrorKind(
         409,
@@ -197,7 +195,10 @@ CATALOGUE: dict[str, ErrorKind] = {
     ),
     "period.import_rejected": ErrorKind(
         422,
-        _l("%(rejected)s of %(total)s rows have problems, so nothing was imported. Fix those rows; details holds the report."),
+        _l(
+            "%(rejected)s of %(total)s rows have problems, so nothing was imported. "
+            "Fix those rows; details holds the report."
+        ),
     ),
     "request.rate_limited": ErrorKind(
         429,

@@ -31,15 +31,24 @@ def published_run(campaign, public: dict[str, tuple[float | None, float | None]]
         )
     rules = store_rules_file(SYSTEM)
     run = ResultRun(
-        campaign_id=campaign.id, rule_set_version_id=rules.id, rules_snapshot={}, margins_snapshot={},
-        input_counts={}, inputs_digest="x", results={"units": units}, computed_at=utcnow(), published_at=utcnow(),
+        campaign_id=campaign.id,
+        rule_set_version_id=rules.id,
+        rules_snapshot={},
+        margins_snapshot={},
+        input_counts={},
+        inputs_digest="x",
+        results={"units": units},
+        computed_at=utcnow(),
+        published_at=utcnow(),
     )
     db.session.add(run)
     db.session.commit()
     return run
 
 
-def make_period(rows: dict[str, dict], category_of=lambda code: "街道", kind: str = "annual", title: str = "2026年度考核"):
+def make_period(
+    rows: dict[str, dict], category_of=lambda code: "街道", kind: str = "annual", title: str = "2026年度考核"
+):
     """A period over units named by the rows' keys; each row holds performance, leader, party, team (entered
     here: the team component's source becomes `entered`), public and satisfaction."""
     units = [create_unit(code=code, name=f"单位{code}", category=category_of(code)) for code in rows]
@@ -53,8 +62,12 @@ def make_period(rows: dict[str, dict], category_of=lambda code: "街道", kind: 
             component["source"] = "entered"
     period = create_period(SYSTEM, NewPeriod(title, kind, tuple(rows), campaign.id, (), rules))
     entries = []
-    names = {"performance": "performance", "leader": "leader_evaluation", "party": "party_building",
-             "team": "team_evaluation"}
+    names = {
+        "performance": "performance",
+        "leader": "leader_evaluation",
+        "party": "party_building",
+        "team": "team_evaluation",
+    }
     wanted = {c["key"] for c in rules["components"]}
     for code, row in rows.items():
         for field, component in names.items():

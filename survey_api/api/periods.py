@@ -22,12 +22,12 @@ from .schemas.periods import (
     PeriodResultsSchema,
     PeriodSchema,
     PeriodSummarySchema,
+    PeriodVerificationSchema,
     RevisionQuerySchema,
     RevisionSummarySchema,
     ScoresImportReportSchema,
     SetupSchema,
     StoredEntrySchema,
-    PeriodVerificationSchema,
 )
 from .security import TOKEN_SECURITY
 
@@ -153,9 +153,20 @@ def delete_input(period_id, entry_id):
     security=TOKEN_SECURITY,
     requestBody={
         "required": True,
-        "content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
-            "file": {"type": "string", "format": "binary",
-                     "description": "CSV or XLSX: unit_code and one column per entered component"}}}}},
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "CSV or XLSX: unit_code and one column per entered component",
+                        }
+                    },
+                }
+            }
+        },
     },
 )
 @blp.response(200, ScoresImportReportSchema)

@@ -90,7 +90,9 @@ def _grade(rules: PeriodRules, ranked: list[dict[str, Any]], slots: int) -> int:
     for r in affirmed:
         reasons = [a["reason"] for a in r["affirmations"]]
         r["grade"] = grades[0].key
-        r["why"].append({"code": "grade.affirmed", "params": {"reasons": reasons, "in_quota": rules.affirmation_in_quota}})
+        r["why"].append(
+            {"code": "grade.affirmed", "params": {"reasons": reasons, "in_quota": rules.affirmation_in_quota}}
+        )
     left = max(0, slots - len(affirmed)) if rules.affirmation_in_quota else slots
     for r in ranked:
         if r["vetoes"]:

@@ -64,6 +64,9 @@ def load_demo(actor: Actor) -> Campaign:
         )
     if campaign.state is CampaignState.DRAFT:
         transition(actor, campaign.id, CampaignState.OPEN)
+    from .demo_period import load_demo_period
+
+    load_demo_period(actor, campaign)
     return campaign
 
 

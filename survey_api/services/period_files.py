@@ -64,10 +64,7 @@ def results_xlsx(period: AssessmentPeriod, revision: PeriodRevision, own_unit_id
         ["版本", revision.number],
         ["状态", "已发布" if revision.published_at else "未发布"],
         ["更正原因", revision.reason or NONE],
-        *[
-            ["类别", f"{c['category']}：参评{c['ranked']}个，优秀名额{c['quota_slots']}个"]
-            for c in shown["categories"]
-        ],
+        *[["类别", f"{c['category']}：参评{c['ranked']}个，优秀名额{c['quota_slots']}个"] for c in shown["categories"]],
     ]
     sheets = [Sheet("排名", FIXED_HEADERS + tuple(labels) + TAIL_HEADERS, rows), Sheet("说明", ("项目", "内容"), about)]
     return b"".join(xlsx_chunks(sheets))
@@ -79,13 +76,22 @@ def results_pdf(period: AssessmentPeriod, revision: PeriodRevision, own_unit_id:
     title, heading, body, note = _styles()
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm, topMargin=12 * mm,
-        bottomMargin=12 * mm, title=period.title, invariant=True,
+        buffer,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=period.title,
+        invariant=True,
     )
     state = "已发布" if revision.published_at else "未发布"
-    story: list = [Paragraph(f"{period.title}　考核结果", title),
-                   Paragraph(f"第{revision.number}版（{state}）" + (f"　更正原因：{revision.reason}" if revision.reason
-                                                                else ""), body)]
+    story: list = [
+        Paragraph(f"{period.title}　考核结果", title),
+        Paragraph(
+            f"第{revision.number}版（{state}）" + (f"　更正原因：{revision.reason}" if revision.reason else ""), body
+        ),
+    ]
     headers = ["名次", "单位", "得分", "等次", *labels, "加分", "扣分", "说明"]
     for category in shown["categories"]:
         story.append(Paragraph(f"{category['category']}（优秀名额{category['quota_slots']}个）", heading))
@@ -93,10 +99,23 @@ def results_pdf(period: AssessmentPeriod, revision: PeriodRevision, own_unit_id:
         for unit in (u for u in shown["units"] if u["category"] == category["category"]):
             cells = unit_row(unit, digits)
             why = Paragraph(" ".join(w["text"] for w in unit["why"]), note)
-            rows.append([str(cells[1]), unit["unit_name"], str(cells[4]), cells[5],
-                         *[str(c) for c in cells[8:8 + len(labels)]], str(cells[-6]), str(cells[-5]), why])
-        table = Table(rows, repeatRows=1, colWidths=[12 * mm, 34 * mm, 16 * mm, 14 * mm]
-                      + [18 * mm] * len(labels) + [12 * mm, 12 * mm, None])
+            rows.append(
+                [
+                    str(cells[1]),
+                    unit["unit_name"],
+                    str(cells[4]),
+                    cells[5],
+                    *[str(c) for c in cells[8 : 8 + len(labels)]],
+                    str(cells[-6]),
+                    str(cells[-5]),
+                    why,
+                ]
+            )
+        table = Table(
+            rows,
+            repeatRows=1,
+            colWidths=[12 * mm, 34 * mm, 16 * mm, 14 * mm] + [18 * mm] * len(labels) + [12 * mm, 12 * mm, None],
+        )
         table.setStyle(TABLE_STYLE)
         story += [table, Spacer(1, 4 * mm)]
     document.build(story)
@@ -109,7 +128,9 @@ FILE_FORMATS: dict[str, tuple[Any, str]] = {
 }
 
 
-def results_file(period: AssessmentPeriod, revision: PeriodRevision, own_unit_id: int | None, file_format: str) -> FileBody:
+def results_file(
+    period: AssessmentPeriod, revision: PeriodRevision, own_unit_id: int | None, file_format: str
+) -> FileBody:
     """The revision's ranking as `xlsx` or `pdf` (a unit user's file holds its own unit only)."""
     render, mimetype = FILE_FORMATS[file_format]
     body = render(period, revision, own_unit_id)

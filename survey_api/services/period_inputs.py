@@ -114,8 +114,13 @@ def remove_entry(actor: Actor, period: AssessmentPeriod, entry_id: int) -> None:
     row = db.session.get(PeriodEntry, entry_id)
     if row is None or row.period_id != period.id:
         raise AppError("period.invalid", details={"entry": f"this period has no entry {entry_id}"})
-    record(actor, "period.input_removed", "assessment_period", period.id, {"entry": entry_id, "kind": row.kind,
-                                                                              "key": row.key, "value": row.value})
+    record(
+        actor,
+        "period.input_removed",
+        "assessment_period",
+        period.id,
+        {"entry": entry_id, "kind": row.kind, "key": row.key, "value": row.value},
+    )
     db.session.execute(delete(PeriodEntry).where(PeriodEntry.id == entry_id))
 
 
@@ -156,11 +161,13 @@ def import_scores(actor: Actor, period: AssessmentPeriod, filename: str, data: b
             except ValueError:
                 problems[component] = f"{text!r} is not a number"
                 continue
-            problems.update({component if f != "unit_code" else f: m for f, m in
-                             entry_problems(period, entry, units).items()})
+            problems.update(
+                {component if f != "unit_code" else f: m for f, m in entry_problems(period, entry, units).items()}
+            )
             row_entries.append(entry)
-        rows.append({"row": number, "unit_code": code, "outcome": "rejected" if problems else "ok",
-                     "problems": problems})
+        rows.append(
+            {"row": number, "unit_code": code, "outcome": "rejected" if problems else "ok", "problems": problems}
+        )
         entries += row_entries
     report = {"total": len(rows), "rejected": sum(1 for r in rows if r["problems"]), "rows": rows}
     if report["rejected"]:

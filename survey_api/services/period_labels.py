@@ -33,7 +33,8 @@ MISSING_LABELS = {
 
 WHY_TEXTS = {
     "gate.failed": _l(
-        "Satisfaction %(satisfaction)s is below the gate of %(threshold)s, so %(zeroed)s count as zero."
+        "Satisfaction %(satisfaction)s is below the gate of %(threshold)s, so these components count as zero: "
+        "%(zeroed)s."
     ),
     "bonus.capped": _l("Bonuses of %(total)s points are capped at %(cap)s."),
     "deduction.capped": _l("Deductions of %(total)s points are capped at %(cap)s."),
@@ -62,7 +63,7 @@ def missing_label(reason: str) -> str:
 
 def _shown(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:g}"
+        return f"{round(value, 2):g}"
     if isinstance(value, list):
         return "、".join(component_label(v) if isinstance(v, str) else _shown(v) for v in value)
     return "—" if value is None else str(value)

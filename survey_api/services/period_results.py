@@ -20,8 +20,8 @@ from ..extensions import db
 from ..models import AssessmentPeriod, PeriodRevision, PeriodState
 from .audit import Actor, record
 from .clock import utcnow
-from .period_sources import gather_inputs, unit_inputs
 from .period_labels import component_label
+from .period_sources import gather_inputs, unit_inputs
 from .periods import check_period_rules, ensure_editable
 
 
@@ -46,8 +46,9 @@ def compute_revision(actor: Actor, period: AssessmentPeriod) -> PeriodRevision:
     inputs = gather_inputs(period)
     results = results_of(rules, inputs)
     previous = last_published(period.id)
-    number = (db.session.scalar(select(func.max(PeriodRevision.number)).where(
-        PeriodRevision.period_id == period.id)) or 0) + 1
+    number = (
+        db.session.scalar(select(func.max(PeriodRevision.number)).where(PeriodRevision.period_id == period.id)) or 0
+    ) + 1
     revision = PeriodRevision(
         period_id=period.id,
         number=number,
@@ -63,8 +64,13 @@ def compute_revision(actor: Actor, period: AssessmentPeriod) -> PeriodRevision:
     db.session.add(revision)
     db.session.flush()
     incomplete = [u["unit_code"] for u in results["units"] if not u["complete"]]
-    record(actor, "period.compute", "period_revision", revision.id,
-           {"period": period.id, "number": number, "incomplete": incomplete})
+    record(
+        actor,
+        "period.compute",
+        "period_revision",
+        revision.id,
+        {"period": period.id, "number": number, "incomplete": incomplete},
+    )
     return revision
 
 
@@ -79,8 +85,13 @@ def publish_revision(actor: Actor, period: AssessmentPeriod, number: int) -> Per
     revision.published_at = utcnow()
     period.state = PeriodState.PUBLISHED
     period.correction_reason = None
-    record(actor, "period.publish", "period_revision", revision.id, {"period": period.id, "number": number,
-                                                                       "reason": revision.reason})
+    record(
+        actor,
+        "period.publish",
+        "period_revision",
+        revision.id,
+        {"period": period.id, "number": number, "reason": revision.reason},
+    )
     return revision
 
 
@@ -107,7 +118,9 @@ def get_revision(period_id: int, number: int | None = None) -> PeriodRevision:
 
 
 def last_published(period_id: int) -> PeriodRevision | None:
-    query = select(PeriodRevision).where(PeriodRevision.period_id == period_id, PeriodRevision.published_at.is_not(None))
+    query = select(PeriodRevision).where(
+        PeriodRevision.period_id == period_id, PeriodRevision.published_at.is_not(None)
+    )
     return db.session.scalar(query.order_by(PeriodRevision.number.desc()).limit(1))
 
 
@@ -164,5 +177,8 @@ def item_text(item: dict[str, Any]) -> str:
             threshold=params["threshold"],
             component=component_label(params["component"]),
         )
-    return _("The %(component)s component scored %(value).2f of 100.", component=component_label(params["component"]),
-             value=params["value"])
+    return _(
+        "The %(component)s component scored %(value).2f of 100.",
+        component=component_label(params["component"]),
+        value=params["value"],
+    )

@@ -56,8 +56,11 @@ def gather_inputs(period: AssessmentPeriod) -> dict[str, Any]:
                 ],
             }
         )
-    sources = {"campaign_id": period.campaign_id, "result_run_id": run.id if run else None,
-               "meeting_ids": list(period.meeting_ids)}
+    sources = {
+        "campaign_id": period.campaign_id,
+        "result_run_id": run.id if run else None,
+        "meeting_ids": list(period.meeting_ids),
+    }
     return {"sources": sources, "units": units}
 
 

@@ -119,8 +119,11 @@ def update_setup(actor: Actor, period: AssessmentPeriod, setup: PeriodSetup) -> 
     """Replace the units, their levels and the sources; all or nothing."""
     ensure_editable(period)
     rules = check_period_rules(period.rules)
-    bad = {code: f"must be between 1 and {len(rules.coefficients)}" for code, level in setup.levels.items()
-           if not 1 <= level <= len(rules.coefficients)}
+    bad = {
+        code: f"must be between 1 and {len(rules.coefficients)}"
+        for code, level in setup.levels.items()
+        if not 1 <= level <= len(rules.coefficients)
+    }
     if bad:
         raise AppError("period.invalid", details={f"levels.{code}": message for code, message in bad.items()})
     units = {u.code: u for u in _units_by_code(tuple(setup.levels))}

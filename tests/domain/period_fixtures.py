@@ -21,8 +21,16 @@ def annual(**changes):
 
 
 def unit(
-    code, category="街道", performance=90.0, team=90.0, leader=90.0, party=90.0, public=90.0, satisfaction=90.0,
-    level=1, adjustments=(),
+    code,
+    category="街道",
+    performance=90.0,
+    team=90.0,
+    leader=90.0,
+    party=90.0,
+    public=90.0,
+    satisfaction=90.0,
+    level=1,
+    adjustments=(),
 ):
     return UnitInput(
         unit_id=hash(code) % 10_000,

@@ -10,7 +10,6 @@ from survey_api.extensions import db
 from survey_api.services import period_results as revisions
 from survey_api.services.audit import SYSTEM
 from survey_api.services.period_inputs import EntryInput, store_entries
-from survey_api.services.periods import update_rules
 
 from ..period_support import make_period
 
