@@ -3,8 +3,10 @@ entered inputs, all written through the services like real callers."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from survey_api.extensions import db
-from survey_api.models import ResultRun
+from survey_api.models import ResultRun, Unit
 from survey_api.services.audit import SYSTEM
 from survey_api.services.clock import utcnow
 from survey_api.services.period_inputs import EntryInput, store_entries
@@ -51,7 +53,10 @@ def make_period(
 ):
     """A period over units named by the rows' keys; each row holds performance, leader, party, team (entered
     here: the team component's source becomes `entered`), public and satisfaction."""
-    units = [create_unit(code=code, name=f"单位{code}", category=category_of(code)) for code in rows]
+    existing = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(list(rows))))}
+    units = [
+        existing.get(code) or create_unit(code=code, name=f"单位{code}", category=category_of(code)) for code in rows
+    ]
     campaign = create_campaign(units)
     published_run(campaign, {code: (r.get("public", 90.0), r.get("satisfaction", 90.0)) for code, r in rows.items()})
     from survey_api.services.periods import default_rules
