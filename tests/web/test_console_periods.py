@@ -55,6 +55,9 @@ def test_edit_compute_read_publish_and_correct_in_the_console(signed_in, persona
     assert page.count('class="period-chart"') == 1 and page.count("<rect") == 3
     assert 'data-unit="UA1" data-rank="1"' in page
     assert 'data-unit="UB1"' in page and "重大事故" in page  # the veto explained in the table
+    assert f'href="{url}/results.xlsx?revision=' in page and f'href="{url}/results.pdf?revision=' in page
+    workbook = admin.get(f"{url}/results.xlsx")
+    assert workbook.status_code == 200 and "attachment" in workbook.headers["Content-Disposition"]
     unit_page = admin.get(f"{url}/units/UA1").get_data(as_text=True)
     assert 'id="unit-components"' in unit_page and "现场会" in unit_page and 'data-code="bonus.capped"' in unit_page
     deductions = admin.get(f"{url}/units/UC1").get_data(as_text=True)

@@ -162,12 +162,16 @@ def correct_period(period_id: int):
     return redirect(url_for("console.period", period_id=period_id), code=303)
 
 
-@bp.get("/periods/<int:period_id>/results.<any(xlsx, pdf):file_format>")
+@bp.get("/periods/<int:period_id>/results.pdf", defaults={"file_format": "pdf"})
+@bp.get("/periods/<int:period_id>/results.xlsx", defaults={"file_format": "xlsx"})
 @page_requires("period.read")
 def period_file(period_id: int, file_format: str):
+    """The ranking as a PDF to print or an XLSX workbook, downloaded."""
     found = period_service.get_period(period_id)
     revision = revisions.visible_revision(period_id, own_unit_only(), request.args.get("revision", type=int))
-    return as_download(results_file(found, revision, own_unit_only(), file_format))
+    response = as_download(results_file(found, revision, own_unit_only(), file_format))
+    response.headers["Content-Disposition"] = response.headers["Content-Disposition"].replace("inline", "attachment")
+    return response
 
 
 from . import period_inputs  # noqa: E402,F401  (its forms render this page, so it registers after it)
