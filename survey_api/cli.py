@@ -263,6 +263,7 @@ def demo_answers(per_unit: int) -> None:
         campaign = load_demo(cli_actor())
         inserted = simulate_answers(cli_actor(), campaign, per_unit)
     click.echo(f"{inserted} simulated answers added; compute results with: survey-api results compute {campaign.id}")
+    click.echo("then publish them (--publish) and compute the demo assessment period: survey-api periods list")
 
 
 def register_cli(app: Flask) -> None:
