@@ -11,8 +11,8 @@ from survey_api.services.audit import SYSTEM
 from survey_api.services.clock import utcnow
 from survey_api.services.period_inputs import EntryInput, store_entries
 from survey_api.services.periods import NewPeriod, create_period
-from survey_api.services.rule_sets import store_rules_file
 
+from .exports_support import add_run
 from .factories import create_campaign, create_unit
 
 
@@ -31,19 +31,8 @@ def published_run(campaign, public: dict[str, tuple[float | None, float | None]]
                 "indices": {"satisfaction": {"value": satisfaction}},
             }
         )
-    rules = store_rules_file(SYSTEM)
-    run = ResultRun(
-        campaign_id=campaign.id,
-        rule_set_version_id=rules.id,
-        rules_snapshot={},
-        margins_snapshot={},
-        input_counts={},
-        inputs_digest="x",
-        results={"units": units},
-        computed_at=utcnow(),
-        published_at=utcnow(),
-    )
-    db.session.add(run)
+    run = add_run(campaign, {"units": units})
+    run.published_at = utcnow()
     db.session.commit()
     return run
 
