@@ -197,8 +197,9 @@ def compute(period_id):
 def list_revisions(period_id):
     """Every revision, newest first (a unit user sees the published one only)."""
     period_service.get_period(period_id)
+    own_unit = own_unit_only()
     found = revisions.list_revisions(period_id)
-    return [r for r in found if r.published_at] if own_unit_only() is not None else found
+    return [revisions.revision_summary(r, own_unit) for r in found if r.published_at or own_unit is None]
 
 
 @blp.route("/<int:period_id>/revisions/<int:number>/publish", methods=["POST"])
@@ -246,7 +247,7 @@ def results(query, period_id):
     period = period_service.get_period(period_id)
     revision = revisions.visible_revision(period_id, own_unit_only(), query["revision"])
     shown = presented(revisions.visible_results(revision, own_unit_only()), revision.rules_snapshot)
-    return {"period": period, "revision": revision, **shown}
+    return {"period": period, "revision": revisions.revision_summary(revision, own_unit_only()), **shown}
 
 
 def _file_view(file_format: str):

@@ -17,8 +17,10 @@ def revision_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict
         a, b = old.get(code, {}), new.get(code, {})
         fields = {f: {"before": a.get(f), "after": b.get(f)} for f in DIFF_FIELDS if a.get(f) != b.get(f)}
         if fields:
-            name = (b or a)["unit_name"]
-            changes.append({"unit_code": code, "unit_name": name, "changes": fields})
+            unit = b or a
+            changes.append(
+                {"unit_id": unit["unit_id"], "unit_code": code, "unit_name": unit["unit_name"], "changes": fields}
+            )
     return changes
 
 

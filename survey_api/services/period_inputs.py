@@ -28,7 +28,7 @@ UNIT_COLUMN = "unit_code"
 class EntryInput:
     unit_code: str
     kind: str  # score, bonus, deduction, veto or affirmation
-    value: float  # the score (0–100) or the points; 0 for vetoes and affirmations
+    value: float | None  # the score (0–100) or the points; None (or anything) for vetoes and affirmations
     component: str | None = None  # for scores
     reason: str | None = None  # required for adjustments
     attachment: str | None = None
@@ -49,13 +49,13 @@ def entry_problems(period: AssessmentPeriod, entry: EntryInput, units: dict[str,
         allowed = entered_components(period)
         if entry.component not in allowed:
             problems["component"] = f"must be one of the entered components {allowed}"
-        if not 0 <= entry.value <= 100:
-            problems["value"] = "a component score must be between 0 and 100"
+        if entry.value is None or not 0 <= entry.value <= 100:
+            problems["value"] = "a component score must be given, between 0 and 100"
     elif entry.kind in ADJUSTMENT_KINDS:
         if not (entry.reason or "").strip():
             problems["reason"] = "every adjustment needs its reason"
-        if entry.kind in ("bonus", "deduction") and not 0 < entry.value <= 100:
-            problems["value"] = "points must be above 0 and at most 100"
+        if entry.kind in ("bonus", "deduction") and (entry.value is None or not 0 < entry.value <= 100):
+            problems["value"] = "the points must be given, above 0 and at most 100"
     else:
         problems["kind"] = f"must be one of {[SCORE, *ADJUSTMENT_KINDS]}"
     return problems
@@ -97,7 +97,7 @@ def _upsert(actor: Actor, period: AssessmentPeriod, entry: EntryInput, unit_id: 
     if row is None:
         row = PeriodEntry(period_id=period.id, unit_id=unit_id, kind=entry.kind, key=key)
         db.session.add(row)
-    row.value = float(entry.value) if entry.kind in (SCORE, "bonus", "deduction") else 0.0
+    row.value = float(entry.value) if entry.kind in (SCORE, "bonus", "deduction") else 0.0  # type: ignore[arg-type]
     row.reason = entry.reason.strip() if entry.reason else None
     row.attachment = (entry.attachment or "").strip() or None
     row.entered_by = actor.user_id

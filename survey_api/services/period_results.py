@@ -159,6 +159,21 @@ def visible_results(revision: PeriodRevision, own_unit_id: int | None) -> dict[s
     return {"units": units, "categories": categories}
 
 
+def revision_summary(revision: PeriodRevision, own_unit_id: int | None) -> dict[str, Any]:
+    """A revision's number, reason, times and changes; a unit user sees the changes of its own unit only."""
+    changes = revision.changes
+    if own_unit_id is not None and changes is not None:
+        changes = [c for c in changes if c["unit_id"] == own_unit_id]
+    return {
+        "number": revision.number,
+        "reason": revision.reason,
+        "inputs_digest": revision.inputs_digest,
+        "computed_at": revision.computed_at,
+        "published_at": revision.published_at,
+        "changes": changes,
+    }
+
+
 def deduction_items(revision: PeriodRevision) -> dict[int, list[dict[str, Any]]]:
     """Each unit's deduction items (扣分项) in this revision: kind (deduction, veto, gate or component), a reason
     text, the points lost and the code and parameters behind the text. For the rectification tasks."""

@@ -42,11 +42,17 @@ def test_invalid_entries_store_nothing(client_as, persona_units):
         {"unit_code": "UA1", "kind": "deduction", "value": 1},  # no reason
         {"unit_code": "ZZZ", "kind": "score", "component": "performance", "value": 90},
         {"unit_code": "UB1", "kind": "score", "component": "opinion_survey", "value": 90},  # computed, not entered
+        {"unit_code": "UB1", "kind": "score", "component": "performance"},  # no value is not a zero
     ]
     refused = admin.post(f"/api/v1/periods/{period.id}/inputs", json={"entries": entries})
     body = refused.get_json()
     assert (refused.status_code, body["code"]) == (422, "period.invalid")
-    assert set(body["details"]) == {"entries.2.reason", "entries.3.unit_code", "entries.4.component"}
+    assert set(body["details"]) == {
+        "entries.2.reason",
+        "entries.3.unit_code",
+        "entries.4.component",
+        "entries.5.value",
+    }
     assert len(admin.get(f"/api/v1/periods/{period.id}/inputs").get_json()) == count
     again = admin.post(f"/api/v1/periods/{period.id}/inputs", json={"entries": entries[:1]})
     assert again.status_code == 200
@@ -63,8 +69,11 @@ def test_publish_locks_and_a_correction_shows_its_differences(client_as, persona
     assert admin.post(f"/api/v1/periods/{period.id}/revisions/{number}/publish").status_code == 200
     for method, url, body in (
         ("put", "rules", admin.get(f"/api/v1/periods/{period.id}").get_json()["rules"]),
-        ("post", "inputs", {"entries": [{"unit_code": "UC1", "kind": "score", "component": "performance",
-                                         "value": 100}]}),
+        (
+            "post",
+            "inputs",
+            {"entries": [{"unit_code": "UC1", "kind": "score", "component": "performance", "value": 100}]},
+        ),
         ("post", "revisions", None),
     ):
         refused = getattr(admin, method)(f"/api/v1/periods/{period.id}/{url}", json=body)
@@ -104,17 +113,26 @@ def test_import_scores_with_a_report_per_row(client_as, persona_units):
     admin = client_as("admin")
     period = period_of_personas()
     bad = "unit_code,performance,party_building\nUA1,91,88\nUB1,abc,90\nZZZ,90,90\n".encode()
-    refused = admin.post(f"/api/v1/periods/{period.id}/inputs/import",
-                         data={"file": (io.BytesIO(bad), "scores.csv")}, content_type="multipart/form-data")
+    refused = admin.post(
+        f"/api/v1/periods/{period.id}/inputs/import",
+        data={"file": (io.BytesIO(bad), "scores.csv")},
+        content_type="multipart/form-data",
+    )
     body = refused.get_json()
     assert (refused.status_code, body["code"]) == (422, "period.import_rejected")
     assert [r["outcome"] for r in body["details"]["rows"]] == ["ok", "rejected", "rejected"]
-    scores = {e["key"]: e["value"] for e in admin.get(f"/api/v1/periods/{period.id}/inputs").get_json()
-              if e["unit_id"] == persona_units["A"].id}
+    scores = {
+        e["key"]: e["value"]
+        for e in admin.get(f"/api/v1/periods/{period.id}/inputs").get_json()
+        if e["unit_id"] == persona_units["A"].id
+    }
     assert scores["performance"] == 100  # unchanged: nothing was imported
     good = "unit_code,performance\nUA1,91\n".encode("gb18030")
-    done = admin.post(f"/api/v1/periods/{period.id}/inputs/import",
-                      data={"file": (io.BytesIO(good), "scores.csv")}, content_type="multipart/form-data")
+    done = admin.post(
+        f"/api/v1/periods/{period.id}/inputs/import",
+        data={"file": (io.BytesIO(good), "scores.csv")},
+        content_type="multipart/form-data",
+    )
     assert done.status_code == 200 and done.get_json()["stored"] == 1
 
 
@@ -128,8 +146,10 @@ def test_the_json_api_the_console_and_the_workbook_show_the_same_numbers(app, cl
     workbook = load_workbook(io.BytesIO(admin.get(f"/api/v1/periods/{period.id}/results.xlsx").data))
     rows = list(workbook["排名"].iter_rows(values_only=True))
     header = rows[0]
-    xlsx = {r[header.index("单位代码")]: (r[header.index("得分")], r[header.index("名次")], r[header.index("等次")])
-            for r in rows[1:]}
+    xlsx = {
+        r[header.index("单位代码")]: (r[header.index("得分")], r[header.index("名次")], r[header.index("等次")])
+        for r in rows[1:]
+    }
     assert xlsx == api
     from ..web.console_client import sign_in
 
@@ -161,10 +181,26 @@ def test_unit_users_see_only_their_published_result_and_auditors_only_read(clien
         refused = auditor.post(f"/api/v1/periods/{period.id}/{url}", json={"reason": "x"})
         assert (refused.status_code, refused.get_json()["code"]) == (403, "auth.forbidden")
 
+    admin.post(f"/api/v1/periods/{period.id}/correction", json={"reason": "两个单位的绩效分更正"})
+    entries = [{"unit_code": code, "kind": "score", "component": "performance", "value": 70} for code in ("UA1", "UB1")]
+    admin.post(f"/api/v1/periods/{period.id}/inputs", json={"entries": entries})
+    second = admin.post(f"/api/v1/periods/{period.id}/revisions").get_json()
+    assert {c["unit_code"] for c in second["changes"]} == {"UA1", "UB1", "UC1"}  # UC1's rank moved up
+    admin.post(f"/api/v1/periods/{period.id}/revisions/{second['number']}/publish")
+    own = unit_a.get(f"/api/v1/periods/{period.id}/results").get_json()
+    assert [c["unit_code"] for c in own["revision"]["changes"]] == ["UA1"]  # never another unit's change
+    listed = unit_a.get(f"/api/v1/periods/{period.id}/revisions").get_json()
+    assert [[c["unit_code"] for c in r["changes"] or []] for r in listed] == [["UA1"], []]
+
 
 def test_the_openapi_document_describes_the_period_endpoints(client):
     spec = client.get("/api/v1/openapi.json").get_json()
-    for path in ("/api/v1/periods", "/api/v1/periods/{period_id}/results", "/api/v1/periods/{period_id}/rules",
-                 "/api/v1/periods/{period_id}/revisions/{number}/publish", "/api/v1/periods/{period_id}/results.xlsx"):
+    for path in (
+        "/api/v1/periods",
+        "/api/v1/periods/{period_id}/results",
+        "/api/v1/periods/{period_id}/rules",
+        "/api/v1/periods/{period_id}/revisions/{number}/publish",
+        "/api/v1/periods/{period_id}/results.xlsx",
+    ):
         assert path in spec["paths"], path
     assert "UnitResult" in spec["components"]["schemas"]

@@ -57,7 +57,9 @@ class PeriodSummarySchema(Schema):
 class EntrySchema(BaseSchema):
     unit_code = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(["score", "bonus", "deduction", "veto", "affirmation"]))
-    value = fields.Float(load_default=0.0, metadata={"description": "score 0–100, or points of a bonus/deduction"})
+    value = fields.Float(
+        load_default=None, allow_none=True, metadata={"description": "score 0–100, or points of a bonus/deduction"}
+    )
     component = fields.String(load_default=None, allow_none=True, metadata={"description": "for scores"})
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     attachment = fields.String(

@@ -72,7 +72,7 @@ def period_entry(period_id: int):
             required=("unit_code", "kind"),
         )
         try:
-            value = float(texts["value"] or 0)
+            value = float(texts["value"]) if texts["value"] else None
         except ValueError:
             raise AppError("period.invalid", details={"value": "must be a number"}) from None
         entry = EntryInput(
