@@ -184,3 +184,25 @@ def test_revision_changes_list_score_rank_and_grade_per_unit():
     assert changes["A"]["rank"] == {"before": 1, "after": 2}
     assert changes["A"]["grade"] == {"before": "excellent", "after": "good"}
     assert revision_changes(before, before) == []
+
+
+def test_a_points_model_adds_up_points_with_public_evaluation_worth_fifteen():
+    from survey_api.domain.period_rules import parse_period_rules
+
+    from .period_fixtures import ANNUAL
+
+    data = dict(
+        ANNUAL,
+        model="points",
+        components=[
+            {"key": "performance", "source": "entered", "points": 70},
+            {"key": "public_eval", "source": "campaign", "points": 15},
+            {"key": "party_building", "source": "entered", "points": 15},
+        ],
+        public_eval={"strategy": "rank_steps", "max_points": 15, "rank_step_share": 0.1},
+    )
+    rules = parse_period_rules(data)
+    found = by_code(compute_period(rules, [unit("A", performance=90, public=88), unit("B", performance=90, public=80)]))
+    # performance 0.9 × 70 = 63, party 0.9 × 15 = 13.5; 民评 by rank steps: A first (15), B one step lower (13.5)
+    assert found["A"]["score"] == pytest.approx(63 + 15 + 13.5)
+    assert found["B"]["score"] == pytest.approx(63 + 13.5 + 13.5)
