@@ -103,10 +103,14 @@ def _grade(rules: PeriodRules, ranked: list[dict[str, Any]], slots: int) -> int:
                 r["grade"] = grades[-1].key
                 r["why"].append({"code": "grade.veto_lowest", "params": {"reasons": reasons}})
             else:
-                index = max(band_of(rules, r["score"]), second)
-                r["grade"] = grades[index].key
-                if band_of(rules, r["score"]) == 0:
+                band = band_of(rules, r["score"])
+                r["grade"] = grades[max(band, second)].key
+                if band == 0:
                     r["why"].append({"code": "grade.veto_blocked", "params": {"reasons": reasons}})
+                else:  # below the top band the veto changes nothing: the band decides
+                    r["why"].append(
+                        {"code": "grade.band", "params": {"grade": r["grade"], "min": grades[band].minimum}}
+                    )
     candidates = sorted(
         (r for r in ranked if r["grade"] is None and band_of(rules, r["score"]) == 0), key=lambda r: r["rank"]
     )

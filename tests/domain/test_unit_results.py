@@ -206,3 +206,9 @@ def test_a_points_model_adds_up_points_with_public_evaluation_worth_fifteen():
     # performance 0.9 × 70 = 63, party 0.9 × 15 = 13.5; 民评 by rank steps: A first (15), B one step lower (13.5)
     assert found["A"]["score"] == pytest.approx(63 + 15 + 13.5)
     assert found["B"]["score"] == pytest.approx(63 + 13.5 + 13.5)
+
+
+def test_a_veto_below_the_top_band_leaves_the_band_grade_and_says_so():
+    result = by_code(compute_period(annual(), [unit("A", performance=80, adjustments=[("veto", 0, "事故")])]))["A"]
+    assert (result["score"], result["grade"]) == (84.0, "fair")
+    assert [w["code"] for w in result["why"]] == ["grade.band"]
