@@ -8,7 +8,7 @@ from flask import g, redirect, render_template, request, url_for
 from flask_login import login_user, logout_user
 
 from ...auth import client_address, own_unit_only, page_requires
-from ...domain.access import is_allowed
+from ...domain.access import Role, is_allowed
 from ...errors import AppError
 from ...services import accounts as account_service
 from ...services.campaigns import campaigns_of_unit, list_campaigns, response_totals
@@ -58,6 +58,8 @@ def logout():
 @page_requires("account.self")
 def home():
     """Campaigns with their response counts; a unit's staff see the campaigns their unit is part of."""
+    if g.user.role is Role.ENUMERATOR:
+        return redirect(url_for("console.field"))  # an enumerator's work is the list of households
     unit_id = own_unit_only()
     if unit_id is not None:
         campaigns = campaigns_of_unit(unit_id)
