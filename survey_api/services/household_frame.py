@@ -63,8 +63,8 @@ class FrameReport:
         return bool(self.problems)
 
 
-def _message(code: str, **params: Any) -> str:
-    text = str(ROW_MESSAGES[code])
+def _message(message_code: str, **params: Any) -> str:
+    text = str(ROW_MESSAGES[message_code])
     return text % params if params else text
 
 
