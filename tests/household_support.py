@@ -48,3 +48,22 @@ def enumerators(*names: str):
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def remove_household_campaign(campaign_id: int, unit_ids: tuple[int, ...] = ()) -> None:
+    """Delete a committed household campaign: its visits, back-checks, households and designs, then the rest."""
+    from sqlalchemy import delete, select
+
+    from survey_api.models import BackCheck, Household, SampleDesign, Visit
+
+    households = select(Household.id).where(Household.campaign_id == campaign_id)
+    db.session.execute(delete(Visit).where(Visit.household_id.in_(households)))
+    db.session.execute(delete(BackCheck).where(BackCheck.household_id.in_(households)))
+    db.session.execute(
+        Household.__table__.update().where(Household.campaign_id == campaign_id).values(replaces_id=None)
+    )
+    db.session.execute(delete(Household).where(Household.campaign_id == campaign_id))
+    db.session.execute(delete(SampleDesign).where(SampleDesign.campaign_id == campaign_id))
+    from .factories import remove_campaign
+
+    remove_campaign(campaign_id, unit_ids)
