@@ -135,3 +135,24 @@ def test_an_enumerator_is_refused_a_household_not_assigned_to_them(survey, signe
     )
     assert answer.status_code == 403 and answer.json["code"] == "household.not_assigned"
     assert signed_in("statistician").get("/console/field/").status_code == 403
+
+
+def test_response_rates_are_exported_for_the_bureau_and_scripts_without_addresses(survey, signed_in, client_as):
+    campaign, unit = survey
+    user = db.session.scalar(select(User).where(User.username == "p_enumerator"))
+    household = households_of(user)[0]
+    from survey_api.domain.fieldwork import Outcome
+    from survey_api.services.fieldwork import VisitRecord, record_visit
+
+    record_visit(user, VisitRecord(uuid.uuid4().hex, household.id, Outcome.REFUSED, household.assigned_at))
+    db.session.commit()
+    page = signed_in("auditor").get(f"{page_of(campaign)}/response-rates.csv")
+    assert page.status_code == 200
+    lines = page.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("unit,community,frame,interviews_needed,released,completed,refused")
+    unit_row = next(line for line in lines[1:] if line.split(",")[1] == "")
+    assert unit_row.split(",")[6] == "1" and unit_row.split(",")[-1] != ""  # one refusal, REF1 given
+    assert household.address not in page.get_data(as_text=True)
+    api = client_as("statistician").get(f"/api/v1/campaigns/{campaign.id}/fieldwork/response-rates?format=json")
+    assert api.status_code == 200 and b"rr1" in api.data
+    assert client_as("unit_a").get(f"/api/v1/campaigns/{campaign.id}/fieldwork/response-rates").status_code == 403

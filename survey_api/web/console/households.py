@@ -14,11 +14,13 @@ from ...auth import page_requires
 from ...domain.access import is_allowed
 from ...domain.fieldwork import HouseholdState
 from ...domain.sampling import Allocation, SizeTarget
+from ...downloads import as_download
 from ...errors import AppError
 from ...extensions import db
 from ...models import SampleDesign
 from ...services.campaigns import get_campaign
 from ...services.fieldwork import assign_in_batches, reassign
+from ...services.fieldwork_export import response_rates_file
 from ...services.household_frame import import_frame
 from ...services.household_sample import DesignRequest, campaign_unit, draw_sample
 from ...services.supervision import (
@@ -207,3 +209,10 @@ def household_back_check_result(campaign_id: int, check_id: int):
     except AppError as error:
         return _page(campaign_id, error=error, status=error.status)
     return _done(campaign_id, _("Back-check recorded."))
+
+
+@bp.get("/campaigns/<int:campaign_id>/households/response-rates.<file_format>")
+@page_requires("fieldwork.read")
+def household_response_rates(campaign_id: int, file_format: str):
+    """Progress and AAPOR response rates per unit and community, as CSV, XLSX or JSON."""
+    return as_download(response_rates_file(campaign_id, file_format))
