@@ -164,6 +164,16 @@
   document.getElementById("close-visit").addEventListener("click", closePanel);
   document.getElementById("send-now").addEventListener("click", flush);
   window.addEventListener("online", flush);
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(root.getAttribute("data-worker-url"), { scope: root.getAttribute("data-scope") })
+      .catch(function () { /* without it the page still works while it stays open */ });
+    var signOut = document.querySelector("form[action$='/logout']");
+    if (signOut) {
+      signOut.addEventListener("submit", function () {
+        if (navigator.serviceWorker.controller) { navigator.serviceWorker.controller.postMessage("forget"); }
+      });
+    }
+  }
   window.setInterval(flush, 10000);
   render();
   flush();

@@ -84,6 +84,10 @@ def test_two_interviews_recorded_offline_arrive_exactly_once_when_the_network_re
     tap(browser, browser.find_element(By.CSS_SELECTOR, "form button.submit"))
     WebDriverWait(browser, WAIT_SECONDS).until(lambda d: d.current_url.endswith("/console/field/"))
     assert browser.execute_script("return window.innerWidth") == 390
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        lambda d: d.execute_script("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)")
+        or d.refresh()
+    )  # the service worker controls the page (from the first reload after it installed)
 
     network(browser, offline=True)
     try:
@@ -93,6 +97,10 @@ def test_two_interviews_recorded_offline_arrive_exactly_once_when_the_network_re
         assert counted(app, campaign_id) == 0  # nothing reached the server
         queued = browser.execute_script("return Object.keys(localStorage).filter(k => k.startsWith('field-queue:'))")
         assert len(queued) == 1
+        # A reload with no network opens the list from the service worker's copy, with the queue intact.
+        browser.refresh()
+        WebDriverWait(browser, WAIT_SECONDS).until(lambda d: text_of(d, "count-queued") == "2")
+        assert browser.find_elements(By.CSS_SELECTOR, "#households li.visited-here")
     finally:
         network(browser, offline=False)
 

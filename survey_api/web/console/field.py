@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import g, jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request, send_from_directory
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ...auth import page_requires
@@ -84,4 +84,14 @@ def record_field_visit():
         }
     )
     response.status_code = 201 if receipt.is_new else 200
+    return response
+
+
+@bp.get("/field/sw.js")
+@page_requires("fieldwork.visit")
+def field_service_worker():
+    """The service worker, served under /console/field/ so that its scope is the enumerator's pages (fetched, like
+    them, with the enumerator's session)."""
+    response = send_from_directory(current_app.static_folder, "field-sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
     return response
