@@ -85,8 +85,9 @@ def test_two_interviews_recorded_offline_arrive_exactly_once_when_the_network_re
     WebDriverWait(browser, WAIT_SECONDS).until(lambda d: d.current_url.endswith("/console/field/"))
     assert browser.execute_script("return window.innerWidth") == 390
     WebDriverWait(browser, WAIT_SECONDS).until(
-        lambda d: d.execute_script("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)")
-        or d.refresh()
+        lambda d: (
+            d.execute_script("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)") or d.refresh()
+        )
     )  # the service worker controls the page (from the first reload after it installed)
 
     network(browser, offline=True)
