@@ -2,8 +2,8 @@
 // its latest copy kept), and served from that copy when there is none, so a reload in a village without a signal
 // still opens the list and its queue. Visits themselves are never cached here: the page queues and sends them.
 "use strict";
-var CACHE = "field-v1";
-var SHELL = ["/static/field.js", "/static/app.css", "/static/console.css"];
+var CACHE = "field-v2";
+var SHELL = ["/static/field.js", "/static/field.css", "/static/app.css", "/static/console.css"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(SHELL); }).then(function () {

@@ -10,8 +10,17 @@
   var current = null;  // {household, campaign, address, started}
   var sending = false;
 
+  var KEEP_CONFIRMED_MS = 24 * 3600 * 1000;  // confirmed visits are shown for a day; unsent ones are kept forever
+
   function load() {
     try { return JSON.parse(window.localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+  }
+  function prune() {
+    var cutoff = Date.now() - KEEP_CONFIRMED_MS;
+    try { JSON.parse(window.localStorage.getItem(KEY) || "[]"); } catch (e) { return; }  // never overwrite what we cannot read
+    save(load().filter(function (item) {
+      return item.status !== "confirmed" || Date.parse(item.visited_at) > cutoff;
+    }));
   }
   function save(queue) { window.localStorage.setItem(KEY, JSON.stringify(queue)); }
   function newId() {
@@ -175,6 +184,7 @@
     }
   }
   window.setInterval(flush, 10000);
+  prune();
   render();
   flush();
 }());
