@@ -13,7 +13,7 @@ from typing import Any, Sequence
 from sqlalchemy import select
 
 from ..domain.access import Role
-from ..domain.fieldwork import HouseholdState, Outcome, after_visit
+from ..domain.fieldwork import DEFAULT_MAX_VISITS, HouseholdState, Outcome, after_visit
 from ..errors import AppError
 from ..extensions import db
 from ..models import CampaignUnit, Channel, Household, Response, SampleDesign, User, Visit
@@ -146,7 +146,7 @@ def record_visit(user: User, visit: VisitRecord) -> VisitReceipt:
     receipt_code, response_id = None, None
     if visit.outcome is Outcome.COMPLETED:
         receipt_code, response_id = _store_interview(household, visit)
-    effect = after_visit(visit.outcome, household.visit_count, design.max_visits if design else 3)
+    effect = after_visit(visit.outcome, household.visit_count, design.max_visits if design else DEFAULT_MAX_VISITS)
     now = utcnow()
     household.visit_count += 1
     household.state = effect.state
@@ -201,12 +201,11 @@ def _store_interview(household: Household, visit: VisitRecord) -> tuple[str, int
         )
     )
     response_id = db.session.scalar(select(Response.id).where(Response.submission_id == visit.submission_id))
-    if household.stratum or household.community:
-        db.session.execute(
-            Response.__table__.update()
-            .where(Response.id == response_id)
-            .values(stratum=household.stratum[:64], cluster=household.community[:64])
-        )
+    # Households are drawn one by one within their stratum, so each interview is its own primary sampling unit:
+    # the stratum is recorded and no cluster (domain/design.py then treats every respondent as a PSU).
+    db.session.execute(
+        Response.__table__.update().where(Response.id == response_id).values(stratum=household.stratum[:64])
+    )
     return receipt.code, response_id
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from ..domain.identity import IdentityError, IdentityMode, identity_key, normalise_household
 from ..errors import AppError
 from ..extensions import db
-from ..models import CampaignUnit, Household, Unit
+from ..models import CampaignUnit, Household, SampleDesign, Unit
 from .audit import Actor, record
 from .campaigns import get_campaign
 from .import_messages import table_message
@@ -43,6 +43,7 @@ ROW_MESSAGES = {
     "unit_not_in_campaign": _l("Unit %(code)s is not one of this campaign's units."),
     "too_long": _l("Use at most %(maximum)s characters."),
     "bad_size": _l("Write the number of people as a whole number from 1 to %(maximum)s."),
+    "unit_sampled": _l("The sample of unit %(code)s is drawn; its frame can no longer change."),
 }
 
 
@@ -89,6 +90,7 @@ def import_frame(actor: Actor, campaign_id: int, filename: str, data: bytes) -> 
         ).all()
     )
     existing = set(db.session.scalars(select(Household.identity_key).where(Household.campaign_id == campaign_id)))
+    sampled = set(db.session.scalars(select(SampleDesign.unit_id).where(SampleDesign.campaign_id == campaign_id)))
     secret = str(current_app.config["IDENTITY_HASH_KEY"]).encode()
     report = FrameReport(campaign_id)
     rows: list[dict[str, Any]] = []
@@ -97,6 +99,8 @@ def import_frame(actor: Actor, campaign_id: int, filename: str, data: bytes) -> 
         cell = {name: (cells[i].strip() if i < len(cells) else "") for name, i in positions.items()}
         problems: list[dict[str, str]] = []
         values = _checked(cell, units, problems)
+        if values["unit_id"] in sampled:
+            problems.append({"column": "unit", "message": _message("unit_sampled", code=cell["unit"][:32])})
         key = None
         if cell["household"]:
             try:

@@ -55,7 +55,7 @@ def test_an_interview_is_stored_once_under_the_household_key(fieldwork):
     assert receipt.is_new and not again.is_new and again.receipt_code == receipt.receipt_code
     response = db.session.scalar(select(Response).where(Response.submission_id == submission_id))
     assert response.channel is Channel.HOUSEHOLD and response.identity_key == household.identity_key
-    assert response.cluster == household.community
+    assert response.stratum == household.stratum and response.cluster is None
     assert db.session.scalar(select(func.count()).where(Visit.household_id == household.id)) == 1
     assert household.state is HouseholdState.COMPLETED
     with pytest.raises(AppError) as finished:

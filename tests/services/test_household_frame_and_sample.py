@@ -122,3 +122,11 @@ def test_an_impossible_design_is_refused_with_its_fields(db_session):
         drawn(campaign, unit, margin=0, max_visits=0)
     assert refused.value.code == "sample.invalid"
     assert set(refused.value.details) == {"margin", "max_visits"}
+
+
+def test_the_frame_of_a_drawn_unit_cannot_change(db_session):
+    campaign, unit = household_campaign(count=10)
+    drawn(campaign, unit)
+    report = import_frame(SYSTEM, campaign.id, "late.csv", frame_file(unit.code, 2, prefix="L"))
+    assert [p["column"] for r in report.problems for p in r.problems] == ["unit", "unit"]
+    assert households_of(campaign.id) == 10

@@ -15,7 +15,7 @@ from survey_api.models import Household, Response, User
 from survey_api.services.audit import SYSTEM
 from survey_api.services.fieldwork import assign_in_batches, households_of
 
-from ..factories import full_answers
+from ..factories import create_campaign, create_unit, full_answers
 from ..household_support import drawn, enumerators, frame_file, household_campaign
 from .console_client import csrf_of, post_form
 
@@ -65,16 +65,30 @@ def test_a_bad_frame_upload_shows_every_row_and_stores_nothing(survey, signed_in
     html = answer.get_data(as_text=True)
     assert 'data-row="2"' in html and 'data-row="3"' in html
     assert db.session.scalar(select(func.count()).where(Household.campaign_id == campaign.id)) == before
-    good = frame_file(unit.code, 5, prefix="N")
+    late = frame_file(unit.code, 2, prefix="N")  # the unit's sample is drawn: its frame is fixed
     answer = post_form(
         client,
         page_of(campaign),
         f"{page_of(campaign)}/frame",
-        {"file": (io.BytesIO(good), "frame.csv")},
+        {"file": (io.BytesIO(late), "frame.csv")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 422 and 'data-row="3"' in answer.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).where(Household.campaign_id == campaign.id)) == before
+
+
+def test_the_bureau_imports_a_frame_from_the_page(db_session, persona_tokens, signed_in):
+    unit = create_unit(code=f"TF{uuid.uuid4().hex[:6]}")
+    campaign = create_campaign([unit], identity_mode="household")
+    answer = post_form(
+        signed_in("statistician"),
+        page_of(campaign),
+        f"{page_of(campaign)}/frame",
+        {"file": (io.BytesIO(frame_file(unit.code, 5)), "frame.csv")},
         content_type="multipart/form-data",
     )
     assert answer.status_code == 302
-    assert db.session.scalar(select(func.count()).where(Household.campaign_id == campaign.id)) == before + 5
+    assert db.session.scalar(select(func.count()).where(Household.campaign_id == campaign.id)) == 5
 
 
 def test_drawing_twice_and_assigning_to_a_non_enumerator_are_refused_on_the_page(survey, signed_in):
