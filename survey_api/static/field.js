@@ -69,16 +69,19 @@
       visited_at: item.visited_at, answers: item.answers, duration_seconds: item.duration_seconds
     };
     return fetch(root.getAttribute("data-visit-url"), {
-      method: "POST", credentials: "same-origin",
+      method: "POST", credentials: "same-origin", redirect: "manual",  // a redirect means: sign in again
       headers: { "Content-Type": "application/json", "Accept": "application/json",
                  "X-CSRFToken": root.getAttribute("data-csrf") },
       body: JSON.stringify(body)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (response.ok) {
+        if (response.ok && data.submission_id === item.submission_id) {
           update(item.submission_id, { status: "confirmed", receipt_code: data.receipt_code || "", error: "" });
-        } else if (response.status >= 500 || response.status === 429 || data.code === "request.csrf_failed" ||
-                   data.code === "auth.required") {
+        } else if (response.type === "opaqueredirect" || response.ok) {
+          update(item.submission_id, { status: "queued", error: msg("signin") });  // kept until signed in again
+        } else if (data.code === "request.csrf_failed" || data.code === "auth.required") {
+          update(item.submission_id, { status: "queued", error: msg("signin") });  // the sign-in ended: kept
+        } else if (response.status >= 500 || response.status === 429) {
           update(item.submission_id, { status: "queued", error: data.message || "" });  // try again later
         } else {
           update(item.submission_id, { status: "refused", error: data.message || String(response.status) });
@@ -108,6 +111,7 @@
     });
     save(queue);
     closePanel();
+    document.getElementById("field-status").textContent = msg("recorded");
     render();
     flush();
   }

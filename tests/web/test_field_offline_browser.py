@@ -72,10 +72,7 @@ def text_of(driver, element_id: str) -> str:
     return driver.find_element(By.ID, element_id).text
 
 
-def test_two_interviews_recorded_offline_arrive_exactly_once_when_the_network_returns(
-    app, live_server, browser, fieldwork
-):
-    campaign_id, _, username = fieldwork
+def sign_in_on(browser, live_server, username: str) -> None:
     browser.get(f"{live_server}/console/login")
     browser.delete_all_cookies()
     browser.get(f"{live_server}/console/login")
@@ -83,6 +80,13 @@ def test_two_interviews_recorded_offline_arrive_exactly_once_when_the_network_re
     browser.find_element(By.NAME, "password").send_keys(PERSONA_PASSWORD)
     tap(browser, browser.find_element(By.CSS_SELECTOR, "form button.submit"))
     WebDriverWait(browser, WAIT_SECONDS).until(lambda d: d.current_url.endswith("/console/field/"))
+
+
+def test_two_interviews_recorded_offline_arrive_exactly_once_when_the_network_returns(
+    app, live_server, browser, fieldwork
+):
+    campaign_id, _, username = fieldwork
+    sign_in_on(browser, live_server, username)
     assert browser.execute_script("return window.innerWidth") == 390
     WebDriverWait(browser, WAIT_SECONDS).until(
         lambda d: (
@@ -131,3 +135,28 @@ def _household_ids(campaign_id: int):
     from survey_api.models import Household
 
     return select(Household.id).where(Household.campaign_id == campaign_id)
+
+
+def test_a_visit_queued_when_the_sign_in_expired_waits_for_the_next_sign_in(app, live_server, browser, fieldwork):
+    campaign_id, _, username = fieldwork
+    sign_in_on(browser, live_server, username)
+    network(browser, offline=True)
+    try:
+        rows = browser.find_elements(By.CSS_SELECTOR, "#households li.household .open-household")
+        tap(browser, rows[-1])
+        tap(browser, browser.find_element(By.CSS_SELECTOR, "[data-outcome=refused]"))
+        WebDriverWait(browser, WAIT_SECONDS).until(lambda d: text_of(d, "count-queued") == "1")
+        browser.delete_cookie("session")  # the sign-in ends while the phone is out of reach
+    finally:
+        network(browser, offline=False)
+    tap(browser, browser.find_element(By.ID, "send-now"))
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        lambda d: "sign in again" in text_of(d, "queue-list").lower() or "重新登录" in text_of(d, "queue-list")
+    )
+    assert text_of(browser, "count-confirmed") == "0" and text_of(browser, "count-queued") == "1"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(Visit.household_id.in_(_household_ids(campaign_id)))) == 0
+    sign_in_on(browser, live_server, username)  # same phone, same account: the queue is still there and is sent
+    WebDriverWait(browser, WAIT_SECONDS).until(lambda d: text_of(d, "count-confirmed") == "1")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(Visit.household_id.in_(_household_ids(campaign_id)))) == 1

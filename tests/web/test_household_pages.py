@@ -17,7 +17,7 @@ from survey_api.services.fieldwork import assign_in_batches, households_of
 
 from ..factories import create_campaign, create_unit, full_answers
 from ..household_support import drawn, enumerators, frame_file, household_campaign
-from .console_client import csrf_of, post_form
+from .console_client import csrf_of, post_form, sign_in
 
 
 @pytest.fixture
@@ -111,10 +111,10 @@ def _visit_body(household_id: int, outcome: str, answers=None) -> dict:
     }
 
 
-def test_the_enumerator_lands_on_their_list_and_records_visits_once(survey, signed_in):
+def test_the_enumerator_lands_on_their_list_and_records_visits_once(app, survey):
     campaign, _ = survey
-    client = signed_in("enumerator")
-    assert client.get("/console/").headers["Location"].endswith("/console/field/")
+    client = app.test_client()
+    assert sign_in(client, "p_enumerator").headers["Location"].endswith("/console/field/")  # lands on the list
     html = client.get("/console/field/").get_data(as_text=True)
     user = db.session.scalar(select(User).where(User.username == "p_enumerator"))
     mine = households_of(user)

@@ -45,6 +45,8 @@ def login_post():
         )
         return page, error.status
     login_user(user)
+    if user.role is Role.ENUMERATOR and not request.form.get("next"):
+        return redirect(url_for("console.field"))  # an enumerator's work is the list of households
     return redirect(_safe_next(request.form.get("next")))
 
 
@@ -58,8 +60,6 @@ def logout():
 @page_requires("account.self")
 def home():
     """Campaigns with their response counts; a unit's staff see the campaigns their unit is part of."""
-    if g.user.role is Role.ENUMERATOR:
-        return redirect(url_for("console.field"))  # an enumerator's work is the list of households
     unit_id = own_unit_only()
     if unit_id is not None:
         campaigns = campaigns_of_unit(unit_id)
