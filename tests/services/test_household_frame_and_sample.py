@@ -130,3 +130,23 @@ def test_the_frame_of_a_drawn_unit_cannot_change(db_session):
     report = import_frame(SYSTEM, campaign.id, "late.csv", frame_file(unit.code, 2, prefix="L"))
     assert [p["column"] for r in report.problems for p in r.problems] == ["unit", "unit"]
     assert households_of(campaign.id) == 10
+
+
+def test_a_frame_in_an_excel_workbook_with_chinese_headers_is_read(db_session):
+    import io
+
+    from openpyxl import Workbook
+
+    unit = create_unit(code="TXLSX")
+    campaign = create_campaign([unit], identity_mode="household")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["户编号", "单位代码", "社区", "地址", "户人数", "抽样层"])
+    sheet.append(["ＨＨ００１", "TXLSX", "东社区", "人民路1号", 3, "城关"])  # full-width digits and letters
+    sheet.append([20002, "TXLSX", "西社区", "人民路2号", None, ""])  # a number cell
+    data = io.BytesIO()
+    workbook.save(data)
+    report = import_frame(SYSTEM, campaign.id, "frame.xlsx", data.getvalue())
+    assert not report.is_rejected and report.imported == 2
+    rows = db.session.scalars(select(Household).where(Household.campaign_id == campaign.id).order_by(Household.id))
+    assert [(h.stratum, h.size) for h in rows] == [("城关", 3), ("西社区", None)]

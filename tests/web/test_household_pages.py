@@ -170,3 +170,29 @@ def test_response_rates_are_exported_for_the_bureau_and_scripts_without_addresse
     api = client_as("statistician").get(f"/api/v1/campaigns/{campaign.id}/fieldwork/response-rates?format=json")
     assert api.status_code == 200 and b"rr1" in api.data
     assert client_as("unit_a").get(f"/api/v1/campaigns/{campaign.id}/fieldwork/response-rates").status_code == 403
+
+
+def test_the_supervision_page_draws_quota_cells_with_labels_and_targets(survey, signed_in):
+    campaign, unit = survey
+    from survey_api.domain.fieldwork import Outcome
+    from survey_api.services.fieldwork import VisitRecord, record_visit
+    from survey_api.services.margins import MarginRow, set_margins
+
+    set_margins(
+        SYSTEM, campaign, [MarginRow(unit.code, "sex", "male", 0.5), MarginRow(unit.code, "sex", "female", 0.5)]
+    )
+    set_margins(
+        SYSTEM,
+        campaign,
+        [MarginRow(unit.code, "sex", s, 0.5) for s in ("male", "female")]
+        + [MarginRow(unit.code, "age_group", "age_18_29", 0.5), MarginRow(unit.code, "age_group", "age_60_plus", 0.5)],
+    )
+    user = db.session.scalar(select(User).where(User.username == "p_enumerator"))
+    household = households_of(user)[0]
+    answers = full_answers(campaign)
+    record_visit(user, VisitRecord(uuid.uuid4().hex, household.id, Outcome.COMPLETED, household.assigned_at, answers))
+    db.session.commit()
+    html = signed_in("statistician").get(page_of(campaign)).get_data(as_text=True)
+    assert html.count('class="target-bars"') == 2  # quota cells and enumerators
+    table = html[html.index(f'data-unit="{unit.code}"') :]
+    assert "男" in table and "18–29岁" in table

@@ -18,12 +18,15 @@ from ...downloads import as_download
 from ...errors import AppError
 from ...extensions import db
 from ...models import SampleDesign
-from ...services.campaigns import get_campaign
+from ...services.campaigns import campaign_definitions, get_campaign
 from ...services.fieldwork import assign_in_batches, reassign
 from ...services.fieldwork_export import response_rates_file
 from ...services.household_frame import import_frame
 from ...services.household_sample import DesignRequest, campaign_unit, draw_sample
 from ...services.supervision import (
+    AGE,
+    QUOTA_FORM,
+    SEX,
     back_checks,
     enumerator_work,
     progress,
@@ -51,6 +54,22 @@ def household_state_label(state) -> str:
     return str(STATE_LABELS.get(value, value))
 
 
+@bp.app_template_filter("enumerator_row")
+def enumerator_row(work) -> tuple[str, int, None]:
+    return work.name, work.completed, None
+
+
+def _option_labels(campaign) -> dict[str, str]:
+    """Option key → label of the questions the quota cells are made of (sex, age group)."""
+    labels = {}
+    for definition in campaign_definitions(campaign):
+        if definition.key == QUOTA_FORM:
+            for question in definition.questions:
+                if question.key in (SEX, AGE):
+                    labels.update({option.key: option.label for option in question.options})
+    return labels
+
+
 def _page(campaign_id: int, frame_report=None, error: AppError | None = None, status: int = 200):
     campaign = get_campaign(campaign_id)
     designs = {
@@ -62,6 +81,7 @@ def _page(campaign_id: int, frame_report=None, error: AppError | None = None, st
         units=progress(campaign_id),
         designs=designs,
         quotas=quota_cells(campaign_id),
+        option_labels=_option_labels(campaign),
         enumerators=enumerator_work(campaign_id),
         checks=back_checks(campaign_id) if is_allowed(g.user.role, "households.addresses") else [],
         frame_report=frame_report,
