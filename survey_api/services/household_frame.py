@@ -29,11 +29,13 @@ COLUMNS = {
     "unit": ("unit", "unit_code", "单位", "单位代码"),
     "community": ("community", "社区", "村社区", "村（社区）"),
     "address": ("address", "地址", "住址"),
+    "building": ("building", "楼栋", "楼号"),  # optional parts of the address, appended to it
+    "room": ("room", "门牌", "房号", "室号"),
     "size": ("size", "household_size", "户人数", "人数"),
     "stratum": ("stratum", "层", "抽样层"),
 }
 REQUIRED = ("household", "unit", "community", "address")
-LIMITS = {"community": 100, "address": 300, "stratum": 100}
+LIMITS = {"community": 100, "address": 240, "building": 30, "room": 30, "stratum": 100}
 
 ROW_MESSAGES = {
     "required": _l("This cell is empty."),
@@ -160,7 +162,7 @@ def _checked(cell: dict[str, str], units: dict[str, int], problems: list[dict[st
         "unit_id": unit_id,
         "community": community,
         "stratum": cell.get("stratum") or community,
-        "address": cell["address"],
+        "address": " ".join(part for part in (cell["address"], cell.get("building"), cell.get("room")) if part),
         "size": size,
     }
 

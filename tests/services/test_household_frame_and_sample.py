@@ -141,12 +141,15 @@ def test_a_frame_in_an_excel_workbook_with_chinese_headers_is_read(db_session):
     campaign = create_campaign([unit], identity_mode="household")
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["户编号", "单位代码", "社区", "地址", "户人数", "抽样层"])
-    sheet.append(["ＨＨ００１", "TXLSX", "东社区", "人民路1号", 3, "城关"])  # full-width digits and letters
-    sheet.append([20002, "TXLSX", "西社区", "人民路2号", None, ""])  # a number cell
+    sheet.append(["户编号", "单位代码", "社区", "地址", "楼栋", "门牌", "户人数", "抽样层"])
+    sheet.append(["ＨＨ００１", "TXLSX", "东社区", "人民路1号", "3栋", "502", 3, "城关"])  # full-width characters
+    sheet.append([20002, "TXLSX", "西社区", "人民路2号", None, None, None, ""])  # a number cell
     data = io.BytesIO()
     workbook.save(data)
     report = import_frame(SYSTEM, campaign.id, "frame.xlsx", data.getvalue())
     assert not report.is_rejected and report.imported == 2
     rows = db.session.scalars(select(Household).where(Household.campaign_id == campaign.id).order_by(Household.id))
-    assert [(h.stratum, h.size) for h in rows] == [("城关", 3), ("西社区", None)]
+    assert [(h.address, h.stratum, h.size) for h in rows] == [
+        ("人民路1号 3栋 502", "城关", 3),
+        ("人民路2号", "西社区", None),
+    ]

@@ -196,3 +196,37 @@ def test_the_supervision_page_draws_quota_cells_with_labels_and_targets(survey, 
     assert html.count('class="target-bars"') == 2  # quota cells and enumerators
     table = html[html.index(f'data-unit="{unit.code}"') :]
     assert "男" in table and "18–29岁" in table
+
+
+def test_back_checks_are_selected_and_recorded_on_the_page_and_addresses_stay_with_the_bureau(survey, signed_in):
+    campaign, _ = survey
+    from survey_api.domain.fieldwork import Outcome
+    from survey_api.models import BackCheck
+    from survey_api.services.fieldwork import VisitRecord, record_visit
+
+    user = db.session.scalar(select(User).where(User.username == "p_enumerator"))
+    done = households_of(user)[:4]
+    for household in done:
+        record = VisitRecord(uuid.uuid4().hex, household.id, Outcome.COMPLETED, household.assigned_at)
+        record_visit(user, VisitRecord(**{**record.__dict__, "answers": full_answers(campaign)}))
+    db.session.commit()
+    bureau = signed_in("statistician")
+    chosen = post_form(bureau, page_of(campaign), f"{page_of(campaign)}/back-checks", {"share": "0.5", "seed": "7"})
+    assert chosen.status_code == 302
+    checks = db.session.scalars(select(BackCheck)).all()
+    assert len(checks) == 2 and {c.seed for c in checks} == {7}
+    check = checks[0]
+    recorded = post_form(
+        bureau,
+        page_of(campaign),
+        f"{page_of(campaign)}/back-checks/{check.id}",
+        {"result": "confirmed", "note": "户主确认接受过访问"},
+    )
+    assert recorded.status_code == 302
+    db.session.refresh(check)
+    assert check.result == "confirmed" and check.checked_by_id is not None
+    address = next(h.address for h in done if h.id == check.household_id)
+    assert address in bureau.get(page_of(campaign)).get_data(as_text=True)
+    assert address not in signed_in("auditor").get(page_of(campaign)).get_data(as_text=True)
+    wrong = post_form(bureau, page_of(campaign), f"{page_of(campaign)}/back-checks/{check.id}", {"result": "maybe"})
+    assert wrong.status_code == 422
