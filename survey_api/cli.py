@@ -268,6 +268,7 @@ def demo_answers(per_unit: int) -> None:
 
 def register_cli(app: Flask) -> None:
     from .cli_accounts import tokens_cli, users_cli
+    from .cli_households import households_cli
     from .cli_periods import periods_cli
     from .cli_quality import quality_cli
     from .cli_responses import responses_cli
@@ -285,6 +286,7 @@ def register_cli(app: Flask) -> None:
         responses_cli,
         quality_cli,
         periods_cli,
+        households_cli,
     )
     for group in groups:
         app.cli.add_command(group)

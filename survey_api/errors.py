@@ -210,6 +210,42 @@ CATALOGUE: dict[str, ErrorKind] = {
     "export.too_many_rows": ErrorKind(
         422, _l("This export has %(rows)s rows, but an XLSX sheet holds at most %(limit)s. Export CSV or JSON instead.")
     ),
+    "household.campaign_mode": ErrorKind(
+        409,
+        _l(
+            "Household frames belong to campaigns that recognise respondents by household number; "
+            "create the household survey as such a campaign."
+        ),
+    ),
+    "household.frame_rejected": ErrorKind(
+        422,
+        _l("The frame has problems in %(rows)s rows; nothing was stored. Correct the rows listed and import again."),
+    ),
+    "household.frame_columns": ErrorKind(
+        422,
+        _l(
+            "The frame has no column for: %(columns)s. Head the columns household, unit, community and address "
+            "(size and stratum are optional)."
+        ),
+    ),
+    "household.not_found": ErrorKind(404, _l("No household of the sample has this id.")),
+    "household.not_assigned": ErrorKind(
+        403, _l("This household is not assigned to you. Ask your supervisor to assign it before visiting.")
+    ),
+    "household.finished": ErrorKind(
+        409, _l("The visits to this household are finished (%(state)s); no further visit can be recorded.")
+    ),
+    "visit.conflict": ErrorKind(
+        409, _l("A different visit was already recorded under this submission id. Record it again as a new visit.")
+    ),
+    "sample.invalid": ErrorKind(422, _l("The sample design needs attention; see details for each field.")),
+    "sample.no_frame": ErrorKind(
+        409, _l("Unit %(unit)s has no households in this campaign's frame; import the frame first.")
+    ),
+    "sample.exists": ErrorKind(
+        409, _l("A sample was already drawn for unit %(unit)s; its seed is recorded and it cannot be drawn again.")
+    ),
+    "assignment.invalid": ErrorKind(422, _l("The assignment needs attention; see details.")),
     "server.unavailable": ErrorKind(503, _l("The service is temporarily unavailable. Please try again shortly.")),
     "server.error": ErrorKind(
         500, _l("Something went wrong on our side. Your request may not have been completed; please try again.")

@@ -14,6 +14,7 @@ def register_api(api: Api) -> None:
         audit,
         campaigns,
         exports,
+        fieldwork,
         imports,
         meetings,
         periods,
@@ -40,6 +41,7 @@ def register_api(api: Api) -> None:
         audit,
         results,
         review,
+        fieldwork,
     ):
         # The API authenticates with bearer tokens, never cookies, so cross-site requests cannot ride a session.
         csrf.exempt(module.blp)

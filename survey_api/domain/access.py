@@ -29,6 +29,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "responses.review": frozenset({ADMIN, STATISTICIAN}),  # include or exclude a flagged response
     "results.read": frozenset({ADMIN, STATISTICIAN, AUDITOR}),
     "results.write": frozenset({ADMIN, STATISTICIAN}),  # rule sets, margins, computing and publishing results
+    "households.addresses": frozenset({ADMIN, STATISTICIAN}),  # the frame with its addresses (personal data)
+    "households.write": frozenset({ADMIN, STATISTICIAN}),  # frame imports, sample draws, assignments, back-checks
+    "fieldwork.read": frozenset({ADMIN, STATISTICIAN, AUDITOR}),  # supervision figures, without addresses
+    "fieldwork.visit": frozenset({ENUMERATOR}),  # an enumerator's own assigned households and their visits
     "meeting.read": frozenset({ADMIN, AUDITOR}),  # evaluation meetings and their turnout (never who voted)
     "meeting.write": frozenset({ADMIN}),  # the assessment office runs meetings: create, open, close, slips
     "period.read": frozenset({ADMIN, STATISTICIAN, AUDITOR, UNIT}),  # unit results; a unit sees its own, published

@@ -4,6 +4,7 @@ from .account import ApiToken, User
 from .audit import AuditEvent
 from .campaign import Campaign, CampaignForm, CampaignUnit
 from .form_version import FormVersion
+from .household import BackCheck, Household, SampleDesign, Visit
 from .invitation import Invitation
 from .meeting import Ballot, BallotToken, Meeting, MeetingTarget, RaterGroup
 from .paper_entry import PaperEntry
@@ -16,6 +17,7 @@ __all__ = [
     "ApiToken",
     "AssessmentPeriod",
     "AuditEvent",
+    "BackCheck",
     "Ballot",
     "BallotToken",
     "Campaign",
@@ -23,6 +25,7 @@ __all__ = [
     "CampaignUnit",
     "Channel",
     "FormVersion",
+    "Household",
     "Invitation",
     "Meeting",
     "MeetingTarget",
@@ -36,9 +39,11 @@ __all__ = [
     "ResponseStatus",
     "ResultRun",
     "RaterGroup",
+    "SampleDesign",
     "RuleSetVersion",
     "Unit",
     "UnitMargin",
     "User",
+    "Visit",
     "is_counted",
 ]

@@ -7,4 +7,19 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__)
 
-from . import account, audit, campaigns, imports, meetings, paper, periods, results, review, sign_in, units, users  # noqa: E402,F401  (register the pages)
+from . import (  # noqa: E402,F401  (register the pages)
+    account,
+    audit,
+    campaigns,
+    field,
+    households,
+    imports,
+    meetings,
+    paper,
+    periods,
+    results,
+    review,
+    sign_in,
+    units,
+    users,
+)

@@ -8,7 +8,7 @@ from flask import g, redirect, render_template, request, url_for
 from flask_login import login_user, logout_user
 
 from ...auth import client_address, own_unit_only, page_requires
-from ...domain.access import is_allowed
+from ...domain.access import Role, is_allowed
 from ...errors import AppError
 from ...services import accounts as account_service
 from ...services.campaigns import campaigns_of_unit, list_campaigns, response_totals
@@ -45,6 +45,8 @@ def login_post():
         )
         return page, error.status
     login_user(user)
+    if user.role is Role.ENUMERATOR and not request.form.get("next"):
+        return redirect(url_for("console.field"))  # an enumerator's work is the list of households
     return redirect(_safe_next(request.form.get("next")))
 
 
