@@ -1,7 +1,7 @@
 """household survey frame sample visits
 
 Revision ID: b15d351b7ed5
-Revises: bb8b352bcbc5
+Revises: f871efc03655
 Create Date: 2026-11-22 14:30:30.417570
 
 """
