@@ -7,6 +7,7 @@ from .form_version import FormVersion
 from .invitation import Invitation
 from .meeting import Ballot, BallotToken, Meeting, MeetingTarget, RaterGroup
 from .paper_entry import PaperEntry
+from .rectification import NoticeState, OutboxMessage, RectificationTask, TaskEntry, TaskEvidence, TaskReminder
 from .response import Channel, Response, ResponseFlag, ResponseStatus, is_counted
 from .scoring import ResultRun, RuleSetVersion, UnitMargin
 from .unit import Unit
@@ -23,6 +24,8 @@ __all__ = [
     "FormVersion",
     "Invitation",
     "Meeting",
+    "NoticeState",
+    "OutboxMessage",
     "MeetingTarget",
     "PaperEntry",
     "Response",
@@ -30,7 +33,11 @@ __all__ = [
     "ResponseStatus",
     "ResultRun",
     "RaterGroup",
+    "RectificationTask",
     "RuleSetVersion",
+    "TaskEntry",
+    "TaskEvidence",
+    "TaskReminder",
     "Unit",
     "UnitMargin",
     "User",
