@@ -75,7 +75,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # a question that a unit's feedback report shows (fewer could point to a respondent).
         "RECTIFICATION_DEADLINE_DAYS": _int("RECTIFICATION_DEADLINE_DAYS", 30),
         "REMINDER_DAYS_BEFORE": _int("REMINDER_DAYS_BEFORE", 7),
-        "EVIDENCE_DIR": _env("EVIDENCE_DIR", str(instance / "evidence")),
+        "EVIDENCE_DIR": _env("EVIDENCE_DIR"),  # default: the evidence folder in INSTANCE_PATH
         "EVIDENCE_MAX_BYTES": _int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),
         "FEEDBACK_MIN_COMMENTS": _int("FEEDBACK_MIN_COMMENTS", 5),
         # werkzeug's scrypt: memory-hard, the modern default; only tests choose a cheaper one.

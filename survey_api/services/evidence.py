@@ -39,7 +39,8 @@ def checked_type(filename: str, content: bytes) -> str:
 
 
 def evidence_dir() -> Path:
-    return Path(current_app.config["EVIDENCE_DIR"])
+    configured = current_app.config.get("EVIDENCE_DIR")
+    return Path(configured) if configured else Path(current_app.config["INSTANCE_PATH"]) / "evidence"
 
 
 def stored_path(sha256: str) -> Path:
