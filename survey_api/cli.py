@@ -268,6 +268,7 @@ def demo_answers(per_unit: int) -> None:
 def register_cli(app: Flask) -> None:
     from .cli_accounts import tokens_cli, users_cli
     from .cli_quality import quality_cli
+    from .cli_rectification import outbox_cli, tasks_cli
     from .cli_responses import responses_cli
     from .cli_results import results_cli, rules_cli
 
@@ -282,6 +283,8 @@ def register_cli(app: Flask) -> None:
         rules_cli,
         responses_cli,
         quality_cli,
+        tasks_cli,
+        outbox_cli,
     )
     for group in groups:
         app.cli.add_command(group)

@@ -10,8 +10,7 @@ from ..auth import api_requires, ensure_unit_visible, own_unit_only
 from ..downloads import as_download
 from ..services import rectification as tasks
 from ..services import reminders
-from ..services.campaign_files import FileBody
-from ..services.evidence import add_evidence, read_evidence
+from ..services.evidence import add_evidence, evidence_file
 from ..services.feedback import feedback_report
 from ..services.feedback_pdf import feedback_pdf
 from ..services.rectification_followup import attach_pulse, draft_notice, pulse_result
@@ -181,14 +180,7 @@ def upload_evidence(task_id):
 @blp.alt_response(409, schema="Error", description="evidence.damaged: the file no longer matches its checksum")
 def download_evidence(task_id, evidence_id):
     """An evidence file, verified against its checksum."""
-    return _evidence_download(_task(task_id), evidence_id)
-
-
-def _evidence_download(task, evidence_id: int):
-    evidence, content = read_evidence(task, evidence_id)
-    # The header names the file by number: an uploaded name may hold characters a header cannot carry.
-    extension = evidence.content_type.rsplit("/", 1)[1].replace("jpeg", "jpg")
-    return as_download(FileBody(content, evidence.content_type, f"task-{task.id}-evidence-{evidence.id}.{extension}"))
+    return as_download(evidence_file(_task(task_id), evidence_id))
 
 
 @blp.route("/units/<code>/feedback")

@@ -13,6 +13,7 @@ from ..errors import AppError
 from ..models import RectificationTask, TaskEvidence
 from . import clock
 from .audit import Actor, record
+from .campaign_files import FileBody
 from .rectification import require_working
 
 # Content type, the extensions it may be named with, and the bytes its files start with.
@@ -84,3 +85,10 @@ def read_evidence(task: RectificationTask, evidence_id: int) -> tuple[TaskEviden
     if hashlib.sha256(content).hexdigest() != evidence.sha256:
         raise AppError("evidence.damaged")
     return evidence, content
+
+
+def evidence_file(task: RectificationTask, evidence_id: int) -> FileBody:
+    """An evidence file to send, named by number: an uploaded name may hold characters a header cannot carry."""
+    evidence, content = read_evidence(task, evidence_id)
+    extension = evidence.content_type.rsplit("/", 1)[1].replace("jpeg", "jpg")
+    return FileBody(content, evidence.content_type, f"task-{task.id}-evidence-{evidence.id}.{extension}")

@@ -4,6 +4,7 @@ pulse form, so the usual links, posters and answers machinery serves it), and th
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from flask import current_app
@@ -23,6 +24,16 @@ from .forms_catalogue import definition_of
 PULSE_FORM = "rectification_pulse"
 PULSE_QUESTION = "improved"
 PUBLIC_NOTICES_SHOWN = 5
+# The questionnaire page runs one query when warm; the notices under it are kept per process for a minute (a new
+# approval shows at once in the approving process, within a minute in the others).
+NOTICE_CACHE_SECONDS = 60
+_notice_cache: dict[int, tuple[float, list[PublicNotice]]] = {}
+
+
+@dataclass(frozen=True)
+class PublicNotice:
+    title: str  # 你们提出的
+    notice_text: str  # 我们做了
 
 
 def attach_pulse(actor: Actor, task: RectificationTask, form_key: str = PULSE_FORM) -> Campaign:
@@ -92,18 +103,33 @@ def draft_notice(actor: Actor, task: RectificationTask, text: str, approve: bool
     task.notice_state = NoticeState.APPROVED if approve else NoticeState.PENDING
     task.notice_approved_at = clock.utcnow() if approve else None
     record(actor, "task.notice", "rectification_task", task.id, {"state": task.notice_state, "text": task.notice_text})
+    forget_notices(task.unit_id)
     return task
 
 
-def public_notices(unit_id: int) -> list[RectificationTask]:
+def forget_notices(unit_id: int | None = None) -> None:
+    """Drop this process's cached notices of a unit (or of all units)."""
+    if unit_id is None:
+        _notice_cache.clear()
+    else:
+        _notice_cache.pop(unit_id, None)
+
+
+def public_notices(unit_id: int) -> list[PublicNotice]:
     """The unit's approved notices, newest first: what residents read on its public pages."""
+    now = time.monotonic()
+    cached = _notice_cache.get(unit_id)
+    if cached is not None and cached[0] > now:
+        return cached[1]
     statement = (
         select(RectificationTask)
         .where(RectificationTask.unit_id == unit_id, RectificationTask.notice_state == NoticeState.APPROVED)
         .order_by(RectificationTask.notice_approved_at.desc())
         .limit(PUBLIC_NOTICES_SHOWN)
     )
-    return list(db.session.scalars(statement))
+    notices = [PublicNotice(task.title, task.notice_text) for task in db.session.scalars(statement)]
+    _notice_cache[unit_id] = (now + NOTICE_CACHE_SECONDS, notices)
+    return notices
 
 
 def open_pulse_links(unit_id: int) -> list[str]:

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__)
 
-from . import account, audit, campaigns, imports, meetings, paper, results, review, sign_in, units, users  # noqa: E402,F401  (register the pages)
+from . import account, audit, campaigns, imports, meetings, paper, rectification, results, review, sign_in, units, users  # noqa: E402,F401  (register the pages)
