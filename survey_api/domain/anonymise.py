@@ -14,7 +14,7 @@ NAME_MASK = "某某"
 CHINESE_DIGITS = "零〇一二三四五六七八九幺两"
 _DIGIT = rf"[0-9{CHINESE_DIGITS}]"
 # A digit followed by digits or separators: masked once it holds seven digits or more.
-_NUMBER_RUN = re.compile(rf"(?:\+\s*)?{_DIGIT}(?:[\s\-－—.·()（）/_、,，]*{_DIGIT}|[xX])*")
+_NUMBER_RUN = re.compile(rf"(?:\+\s*)?{_DIGIT}(?:[ \t\-－—.·()（）/_]*{_DIGIT}|[xX])*")
 MIN_DIGITS_MASKED = 7
 
 # The commonest surnames, which between them cover most of the population.

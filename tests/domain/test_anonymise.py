@@ -53,6 +53,7 @@ def test_names_and_house_numbers_are_masked_and_ordinary_text_kept():
     assert anonymise("我叫张三，住幸福路12号3栋2单元501室") == "我叫某某，住幸福路＊号＊栋＊单元＊室"
     assert anonymise("王书记不作为，找李主任也没用") == "某书记不作为，找某某主任也没用"
     assert anonymise("路灯坏了3天，希望2026年修好") == "路灯坏了3天，希望2026年修好"
+    assert anonymise("报修打了0571-8888 6666，一周都没人来") == "报修打了＊＊＊，一周都没人来"
 
 
 def test_small_groups_show_nothing():
