@@ -72,6 +72,13 @@ class FeedbackReport:
     min_comments: int = 5
     previous_period: str | None = None
 
+    @property
+    def item_rows(self) -> list[dict[str, Any]]:
+        """Each 扣分项 with the number of its rectification task (None where there is none)."""
+        return [
+            vars(item) | {"task_id": self.tasks[item.key].id if item.key in self.tasks else None} for item in self.items
+        ]
+
 
 def latest_published_run(unit_id: int) -> ResultRun | None:
     """The most recently published run of a campaign the unit takes part in."""

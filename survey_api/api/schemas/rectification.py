@@ -161,12 +161,7 @@ class FeedbackSchema(BaseSchema):
     composite = fields.Float(allow_none=True)
     points = fields.Float(allow_none=True)
     indices = fields.List(fields.Nested(FeedbackIndexSchema))
-    items = fields.Function(
-        lambda r: [
-            FeedbackItemSchema().dump(vars(i) | {"task_id": r.tasks[i.key].id if i.key in r.tasks else None})
-            for i in r.items
-        ]
-    )
+    items = fields.List(fields.Nested(FeedbackItemSchema), attribute="item_rows")
     comments = fields.List(fields.Nested(CommentGroupSchema))
     comments_hidden = fields.Boolean(metadata={"description": "true when the unit has fewer than min_n answers"})
     min_comments = fields.Integer()
