@@ -74,6 +74,7 @@ def test_a_unit_rectifies_on_a_phone_and_residents_see_it(
 ):
     staff, office, token = published
     phone = browser
+    phone.get(f"{live_server}/")  # a first page in the fresh browser before the sign-in's cookie juggling
     sign_in(phone, live_server, staff)
     phone.get(f"{live_server}/console/feedback")
     comments = phone.find_element(By.ID, "feedback-comments").text
