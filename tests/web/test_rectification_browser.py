@@ -10,8 +10,9 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import delete, select
 
 from survey_api.extensions import db
@@ -19,7 +20,7 @@ from survey_api.models import OutboxMessage, RectificationTask, TaskEntry, TaskE
 from survey_api.services import clock
 from tests.factories import create_account, create_unit, remove_campaign
 from tests.rectification_support import published_campaign
-from tests.web.test_console_browser import click, save_full_page, sign_in, wait
+from tests.web.test_console_browser import click, save_full_page, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -60,9 +61,12 @@ def submit_step(driver, form_id: str, text: str | None = None) -> None:
     form = driver.find_element(By.ID, form_id)
     if text is not None:
         form.find_element(By.NAME, "text").send_keys(text)
-    old = driver.find_element(By.TAG_NAME, "html")
+    driver.execute_script("window.beforeSubmit = true;")
     click(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
-    wait(driver).until(EC.staleness_of(old))
+    # The next page is a new document without the mark; asking while it loads may fail, so such errors are retried.
+    WebDriverWait(driver, 15, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return !window.beforeSubmit && document.readyState === 'complete'")
+    )
 
 
 def state_of(driver) -> str:
