@@ -1,4 +1,5 @@
 """gunicorn settings. Every value can be overridden by the environment variable named beside it."""
+
 import multiprocessing
 import os
 

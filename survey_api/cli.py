@@ -271,6 +271,7 @@ def register_cli(app: Flask) -> None:
     from .cli_households import households_cli
     from .cli_periods import periods_cli
     from .cli_quality import quality_cli
+    from .cli_rectification import outbox_cli, tasks_cli
     from .cli_responses import responses_cli
     from .cli_results import results_cli, rules_cli
 
@@ -287,6 +288,8 @@ def register_cli(app: Flask) -> None:
         quality_cli,
         periods_cli,
         households_cli,
+        tasks_cli,
+        outbox_cli,
     )
     for group in groups:
         app.cli.add_command(group)

@@ -70,6 +70,14 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
         # Largest answers file an import accepts (CSV or XLSX; tens of thousands of rows fit in a few MB).
         "IMPORT_MAX_BYTES": _int("IMPORT_MAX_BYTES", 20 * 1024 * 1024),
+        # 限期整改: days a unit has to rectify an item, days before the deadline a reminder goes out, the folder
+        # evidence files are kept in (outside the database), the largest evidence file, and the fewest comments on
+        # a question that a unit's feedback report shows (fewer could point to a respondent).
+        "RECTIFICATION_DEADLINE_DAYS": _int("RECTIFICATION_DEADLINE_DAYS", 30),
+        "REMINDER_DAYS_BEFORE": _int("REMINDER_DAYS_BEFORE", 7),
+        "EVIDENCE_DIR": _env("EVIDENCE_DIR"),  # default: the evidence folder in INSTANCE_PATH
+        "EVIDENCE_MAX_BYTES": _int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),
+        "FEEDBACK_MIN_COMMENTS": _int("FEEDBACK_MIN_COMMENTS", 5),
         # werkzeug's scrypt: memory-hard, the modern default; only tests choose a cheaper one.
         "PASSWORD_HASH_METHOD": "scrypt",
         "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),

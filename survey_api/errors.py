@@ -246,6 +246,33 @@ CATALOGUE: dict[str, ErrorKind] = {
         409, _l("A sample was already drawn for unit %(unit)s; its seed is recorded and it cannot be drawn again.")
     ),
     "assignment.invalid": ErrorKind(422, _l("The assignment needs attention; see details.")),
+    "feedback.not_published": ErrorKind(
+        404, _l("No published results include this unit yet, so there is no feedback report to show.")
+    ),
+    "task.not_found": ErrorKind(404, _l("No rectification task has this number.")),
+    "task.invalid_transition": ErrorKind(
+        409, _l("A rectification task that is %(current)s cannot be %(target)s. Reload the task to see its state.")
+    ),
+    "task.closed": ErrorKind(
+        409, _l("This rectification has been accepted and is closed; its reports and evidence can no longer change.")
+    ),
+    "task.deadline_past": ErrorKind(422, _l("The deadline must lie in the future.")),
+    "task.report_missing": ErrorKind(
+        422, _l("Write the closing report (what was done and with what result) before submitting the task.")
+    ),
+    "evidence.too_large": ErrorKind(413, _l("The evidence file is larger than %(limit)s MB; upload a smaller one.")),
+    "evidence.bad_type": ErrorKind(
+        415,
+        _l("Evidence must be a PDF, PNG or JPEG file whose content matches its name; this file is %(found)s."),
+    ),
+    "evidence.not_found": ErrorKind(404, _l("This task has no evidence file with this number.")),
+    "evidence.damaged": ErrorKind(
+        409, _l("The stored evidence file no longer matches its checksum. Report this to the administrator.")
+    ),
+    "notice.not_accepted": ErrorKind(
+        409, _l("Only an accepted rectification can be announced to residents, and only with a text to show.")
+    ),
+    "pulse.exists": ErrorKind(409, _l("This task already has a follow-up questionnaire.")),
     "server.unavailable": ErrorKind(503, _l("The service is temporarily unavailable. Please try again shortly.")),
     "server.error": ErrorKind(
         500, _l("Something went wrong on our side. Your request may not have been completed; please try again.")

@@ -20,6 +20,7 @@ def register_api(api: Api) -> None:
         periods,
         public,
         receipts,
+        rectification,
         results,
         review,
         units,
@@ -42,6 +43,7 @@ def register_api(api: Api) -> None:
         results,
         review,
         fieldwork,
+        rectification,
     ):
         # The API authenticates with bearer tokens, never cookies, so cross-site requests cannot ride a session.
         csrf.exempt(module.blp)

@@ -37,10 +37,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "meeting.write": frozenset({ADMIN}),  # the assessment office runs meetings: create, open, close, slips
     "period.read": frozenset({ADMIN, STATISTICIAN, AUDITOR, UNIT}),  # unit results; a unit sees its own, published
     "period.write": frozenset({ADMIN}),  # assessment periods: rules, inputs, computing, publishing, corrections
+    "feedback.read": frozenset({ADMIN, STATISTICIAN, AUDITOR, UNIT}),  # a unit's feedback report (反馈报告)
+    "task.read": frozenset({ADMIN, AUDITOR, UNIT}),  # rectification tasks (限期整改)
+    "task.work": frozenset({UNIT}),  # the unit's plan, progress, evidence and closing report
+    "task.review": frozenset({ADMIN}),  # add tasks, return or accept them, approve notices, attach a pulse survey
+    "outbox.read": frozenset({ADMIN, AUDITOR}),  # reminders waiting for a mail or SMS gateway
+    "outbox.write": frozenset({ADMIN}),  # the gateway marks messages sent
 }
 
 # Actions a unit user may take only on data of their own unit; the view checks the unit.
-UNIT_SCOPED = frozenset({"unit.read", "period.read"})
+UNIT_SCOPED = frozenset({"unit.read", "period.read", "feedback.read", "task.read", "task.work"})
 
 # Actions that change nothing; an auditor holds only these.
 READ_ACTIONS = frozenset(action for action in PERMISSIONS if action.endswith(".read"))

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any, Mapping
 
 SUPPORTED_FORMAT_VERSIONS = frozenset({1})
-FORM_KINDS = frozenset({"index", "profile", "ballot"})
+FORM_KINDS = frozenset({"index", "profile", "ballot", "pulse"})  # pulse: a short follow-up after a rectification
 BALLOT_OVERALL_QUESTION = "overall"  # a ballot's overall grade: the rates and flags of DOMAIN.md §4 come from it
 INDEX_NAMES = frozenset({"happiness", "satisfaction", "security"})
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

@@ -9,6 +9,7 @@ from .invitation import Invitation
 from .meeting import Ballot, BallotToken, Meeting, MeetingTarget, RaterGroup
 from .paper_entry import PaperEntry
 from .period import AssessmentPeriod, PeriodEntry, PeriodRevision, PeriodState, PeriodUnit
+from .rectification import NoticeState, OutboxMessage, RectificationTask, TaskEntry, TaskEvidence, TaskReminder
 from .response import Channel, Response, ResponseFlag, ResponseStatus, is_counted
 from .scoring import ResultRun, RuleSetVersion, UnitMargin
 from .unit import Unit
@@ -28,6 +29,8 @@ __all__ = [
     "Household",
     "Invitation",
     "Meeting",
+    "NoticeState",
+    "OutboxMessage",
     "MeetingTarget",
     "PaperEntry",
     "PeriodEntry",
@@ -39,8 +42,12 @@ __all__ = [
     "ResponseStatus",
     "ResultRun",
     "RaterGroup",
+    "RectificationTask",
     "SampleDesign",
     "RuleSetVersion",
+    "TaskEntry",
+    "TaskEvidence",
+    "TaskReminder",
     "Unit",
     "UnitMargin",
     "User",

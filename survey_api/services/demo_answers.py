@@ -20,6 +20,19 @@ from .clock import utcnow
 from .response_insert import insert_many
 
 DONT_KNOW_SHARE = 0.05
+COMMENT_SHARE = 0.4
+# What residents write, some with a phone number, a name or a house number, as real comments do: the feedback
+# report must mask them.
+DEMO_COMMENTS = (
+    "路灯坏了很久，希望尽快修好。",
+    "办事窗口排队时间太长，建议增加窗口。",
+    "小区垃圾清运不及时，电话13812345678反映过没人管。",
+    "我叫王小明，住幸福路12号3栋2单元501室，楼下噪音扰民。",
+    "张主任服务态度很好，点赞。",
+    "希望多组织一些老年人活动。",
+    "报修打了0571-8888 6666，一周都没人来。",
+    "道路坑洼多，下雨天积水严重。",
+)
 
 
 def simulate_answers(actor: Actor, campaign: Campaign, per_unit: int, seed: int = 2026) -> int:
@@ -32,7 +45,9 @@ def simulate_answers(actor: Actor, campaign: Campaign, per_unit: int, seed: int 
         rng = random.Random(f"{seed}:{link.unit.code}")
         level = 0.35 + 0.5 * rng.random()  # how well this unit is doing, 0 (worst) to 1 (best)
         for number in range(per_unit):
-            valid, errors = validate_answers(definitions, _answer_set(definitions, rng, level))
+            given = _answer_set(definitions, rng, level)
+            _add_comment(definitions, given, random.Random(f"{seed}:{link.unit.code}:{number}:comment"))
+            valid, errors = validate_answers(definitions, given)
             if errors:
                 raise ValueError(f"simulated answers do not validate: {errors[:3]}")
             rows.append(
@@ -66,6 +81,14 @@ def _answer_set(definitions: list[FormDefinition], rng: random.Random, level: fl
                 given[question.key] = value
         answers[form.key] = given
     return answers
+
+
+def _add_comment(definitions: list[FormDefinition], answers: dict, rng: random.Random) -> None:
+    """A free-text comment now and then (from its own random stream, so the scored answers stay as they were)."""
+    for form in definitions:
+        for question in form.questions:
+            if question.type == "text" and rng.random() < COMMENT_SHARE:
+                answers[form.key][question.key] = rng.choice(DEMO_COMMENTS)[: question.max_length]
 
 
 def _answer(question: Question, rng: random.Random, level: float):

@@ -25,6 +25,7 @@ from .audit import Actor, record
 from .campaigns import campaign_definitions, get_campaign
 from .clock import utcnow
 from .margins import Margins, margins_of, weighting_questions
+from .rectification import tasks_from_published_run
 from .result_weights import cell_weights, unit_weights
 from .results_query import GroupRows, ScoredItem, aggregate, scored_items
 from .rule_sets import check_rules, rules_of, store_rules_file
@@ -276,11 +277,13 @@ def list_runs(campaign_id: int) -> list[ResultRun]:
 
 
 def publish_run(actor: Actor, campaign_id: int, run_id: int) -> ResultRun:
-    """Mark a run as the campaign's published result; publishing again changes nothing."""
+    """Mark a run as the campaign's published result, with a rectification task per unit's 扣分项; publishing
+    again changes nothing (and never duplicates a task)."""
     run = get_run(campaign_id, run_id)
     if run.published_at is None:
         run.published_at = utcnow()
         record(actor, "results.publish", "result_run", run.id, {"campaign": campaign_id})
+        tasks_from_published_run(actor, run)
     return run
 
 

@@ -19,8 +19,10 @@ from ..services.clock import utcnow
 from ..services.identity import FIELD_LABELS, RespondentKey, respondent_key
 from ..services.links import require_accepting, resolve_link
 from ..services.receipts import receipt_state
+from ..services.rectification_followup import public_notices
 from ..services.responses import MAX_DURATION_SECONDS, Submission, check_answers, find_receipt, submit
 from ..transactions import commit_on_success
+from .rectified import unit_page_when_closed
 from .respondent import device_id, keep_device, replacement_ticket, signed_device, ticket_identity_key
 
 bp = Blueprint("public", __name__)
@@ -45,7 +47,10 @@ def index():
 def questionnaire(token: str):
     """The questionnaire page, or a clear page when the link is unknown or the survey is not open."""
     resolved = resolve_link(token)
-    require_accepting(resolved)
+    try:
+        require_accepting(resolved)
+    except AppError as error:
+        return unit_page_when_closed(resolved, error)
     identity = {"value": request.args.get("invite", "")[:64]} if resolved.link_forms.identity_mode.is_typed else {}
     return _render_form(
         resolved,
@@ -251,6 +256,7 @@ def _render_form(
         identity_mode=mode.value,
         identity=identity,
         identity_label=FIELD_LABELS.get(mode, ""),
+        rectified=public_notices(resolved.unit.id),
         device=device,
         notice=notice,
     )

@@ -8,6 +8,7 @@ from flask import Blueprint
 bp = Blueprint("console", __name__)
 
 from . import (  # noqa: E402,F401  (register the pages)
+    E402,
     account,
     audit,
     campaigns,
@@ -17,6 +18,7 @@ from . import (  # noqa: E402,F401  (register the pages)
     meetings,
     paper,
     periods,
+    rectification,
     results,
     review,
     sign_in,
