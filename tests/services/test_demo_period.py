@@ -26,8 +26,9 @@ def test_the_demo_period_from_answers_to_a_corrected_revision(db_session):
     assert entries == 12 * 4 + 5
 
     early = revisions.compute_revision(SYSTEM, period)  # before the campaign has published results
-    assert all(u["missing"] == [{"component": "opinion_survey", "reason": "no_published_run"}]
-               for u in early.results["units"])
+    assert all(
+        u["missing"] == [{"component": "opinion_survey", "reason": "no_published_run"}] for u in early.results["units"]
+    )
 
     simulate_answers(SYSTEM, campaign, per_unit=210)
     run = compute_results(SYSTEM, campaign.id)

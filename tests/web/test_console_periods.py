@@ -11,8 +11,11 @@ from survey_api.models import AssessmentPeriod
 from ..period_support import make_period
 from .console_client import post_form
 
-ROWS = {"UA1": {"performance": 100, "adjustments": [("bonus", 4, "现场会"), ("bonus", 3, "文明单位")]},
-        "UB1": {"performance": 95, "adjustments": [("veto", 0, "重大事故")]}, "UC1": {"performance": 80}}
+ROWS = {
+    "UA1": {"performance": 100, "adjustments": [("bonus", 4, "现场会"), ("bonus", 3, "文明单位")]},
+    "UB1": {"performance": 95, "adjustments": [("veto", 0, "重大事故")]},
+    "UC1": {"performance": 80},
+}
 
 
 def personas_period():
@@ -21,8 +24,9 @@ def personas_period():
 
 def test_the_office_creates_a_period_in_the_console(signed_in, persona_units):
     admin = signed_in("admin")
-    created = post_form(admin, "/console/periods", "/console/periods", {"title": "2026年第一季度平时考核",
-                                                                       "kind": "routine"})
+    created = post_form(
+        admin, "/console/periods", "/console/periods", {"title": "2026年第一季度平时考核", "kind": "routine"}
+    )
     assert created.status_code == 303
     period = db.session.scalar(db.select(AssessmentPeriod).where(AssessmentPeriod.title == "2026年第一季度平时考核"))
     assert period.kind == "routine" and period.rules["quota"] == 0.4
@@ -43,12 +47,26 @@ def test_edit_compute_read_publish_and_correct_in_the_console(signed_in, persona
     not_json = post_form(admin, url, f"{url}/rules", {"rules": "{quota: 1"})
     assert not_json.status_code == 422
 
-    entered = post_form(admin, url, f"{url}/entries", {"unit_code": "UC1", "kind": "deduction", "value": "1.5",
-                                                       "reason": "通报批评", "attachment": "通报〔2026〕2号"})
+    entered = post_form(
+        admin,
+        url,
+        f"{url}/entries",
+        {
+            "unit_code": "UC1",
+            "kind": "deduction",
+            "value": "1.5",
+            "reason": "通报批评",
+            "attachment": "通报〔2026〕2号",
+        },
+    )
     assert entered.status_code == 303
-    upload = post_form(admin, url, f"{url}/import",
-                       {"file": (io.BytesIO(b"unit_code,performance\nUC1,nope\n"), "s.csv")},
-                       content_type="multipart/form-data")
+    upload = post_form(
+        admin,
+        url,
+        f"{url}/import",
+        {"file": (io.BytesIO(b"unit_code,performance\nUC1,nope\n"), "s.csv")},
+        content_type="multipart/form-data",
+    )
     assert upload.status_code == 422 and "nope" in upload.get_data(as_text=True)
 
     page = post_form(admin, url, f"{url}/compute", {}, follow_redirects=True).get_data(as_text=True)
@@ -66,12 +84,14 @@ def test_edit_compute_read_publish_and_correct_in_the_console(signed_in, persona
     number = db.session.execute(db.text("select max(number) from period_revisions")).scalar()
     published = post_form(admin, url, f"{url}/revisions/{number}/publish", {}, follow_redirects=True)
     assert 'data-state="published"' in published.get_data(as_text=True)
-    locked = post_form(admin, url, f"{url}/entries", {"unit_code": "UC1", "kind": "score",
-                                                      "component": "performance", "value": "99"})
+    locked = post_form(
+        admin, url, f"{url}/entries", {"unit_code": "UC1", "kind": "score", "component": "performance", "value": "99"}
+    )
     assert locked.status_code == 409
     post_form(admin, url, f"{url}/correction", {"reason": "UC1 绩效分更正"})
-    post_form(admin, url, f"{url}/entries", {"unit_code": "UC1", "kind": "score", "component": "performance",
-                                             "value": "99"})
+    post_form(
+        admin, url, f"{url}/entries", {"unit_code": "UC1", "kind": "score", "component": "performance", "value": "99"}
+    )
     corrected = post_form(admin, url, f"{url}/compute", {}, follow_redirects=True).get_data(as_text=True)
     assert 'id="revision-changes"' in corrected and 'data-unit="UC1" data-field="score"' in corrected
     assert "UC1 绩效分更正" in corrected
