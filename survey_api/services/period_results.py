@@ -22,6 +22,7 @@ from .audit import Actor, record
 from .clock import utcnow
 from .period_labels import component_label
 from .period_sources import gather_inputs, unit_inputs
+from .period_tasks import tasks_from_published_revision
 from .periods import check_period_rules, ensure_editable
 
 
@@ -85,6 +86,7 @@ def publish_revision(actor: Actor, period: AssessmentPeriod, number: int) -> Per
     revision.published_at = utcnow()
     period.state = PeriodState.PUBLISHED
     period.correction_reason = None
+    tasks_from_published_revision(actor, period, revision)
     record(
         actor,
         "period.publish",

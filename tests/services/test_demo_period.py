@@ -1,18 +1,20 @@
 """The demo's assessment period as a new user meets it: after the demo answers and the campaign's published
 results, the period computes complete results with a veto, an affirmation, a capped bonus and a deduction;
-publishing locks it, a correction shows its differences, and the feedback lists each unit's deduction items."""
+publishing locks it and opens a rectification task per deduction, veto and failed gate, a correction shows its
+differences, and each unit's feedback report lists its deduction items."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from survey_api.extensions import db
-from survey_api.models import AssessmentPeriod, PeriodEntry
+from survey_api.models import AssessmentPeriod, PeriodEntry, RectificationTask, Unit
 from survey_api.services import period_results as revisions
 from survey_api.services.audit import SYSTEM
 from survey_api.services.demo import load_demo
 from survey_api.services.demo_answers import simulate_answers
 from survey_api.services.demo_period import DEMO_PERIOD_TITLE
+from survey_api.services.feedback import feedback_report
 from survey_api.services.period_inputs import EntryInput, store_entries
 from survey_api.services.results import compute_results, publish_run
 
@@ -54,6 +56,16 @@ def test_the_demo_period_from_answers_to_a_corrected_revision(db_session):
     lost = [i for i in t03 if i["kind"] == "component"]
     assert lost and all(i["reason"] and i["points"] > 0 for i in lost)
 
+    period_tasks = period_task_titles(period)
+    assert period_tasks[found["E02"]["unit_id"]] == ["一票否决：发生较大安全生产责任事故"]
+    assert period_tasks[found["T03"]["unit_id"]] == ["扣分：信访事项办理超期3件"]
+    assert not any(t.startswith(("绩效考核得分", "党建得分")) for titles in period_tasks.values() for t in titles)
+    report = feedback_report(db.session.scalar(select(Unit).where(Unit.code == "T03")))
+    shown = {(item.kind, item.title, item.points_lost) for item in report.items}
+    assert ("deduction", "扣分：信访事项办理超期3件", 2.0) in shown
+    assert any(kind == "component" and points > 0 for kind, _, points in shown if kind == "component")
+    assert any(row["task_id"] for row in report.item_rows if row["kind"] == "deduction")
+
     revisions.open_correction(SYSTEM, period, "E03 绩效考核分数更正")
     store_entries(SYSTEM, period, [EntryInput("E03", "score", 100.0, "performance")])
     corrected = revisions.compute_revision(SYSTEM, period)
@@ -61,3 +73,17 @@ def test_the_demo_period_from_answers_to_a_corrected_revision(db_session):
     assert corrected.changes[0]["changes"]["score"]["after"] > corrected.changes[0]["changes"]["score"]["before"]
     assert revisions.verify_revision(period.id, revision.number)["identical"]
     assert revisions.verify_revision(period.id, corrected.number)["identical"]
+    revisions.publish_revision(SYSTEM, period, corrected.number)
+    assert period_task_titles(period) == period_tasks  # a published correction opens no second task
+
+
+def period_task_titles(period: AssessmentPeriod) -> dict[int, list[str]]:
+    tasks = db.session.scalars(
+        select(RectificationTask)
+        .where(RectificationTask.source_ref == f"period:{period.id}")
+        .order_by(RectificationTask.id)
+    )
+    titles: dict[int, list[str]] = {}
+    for task in tasks:
+        titles.setdefault(task.unit_id, []).append(task.title)
+    return titles

@@ -54,7 +54,7 @@ class PeriodSummarySchema(Schema):
     state = fields.Function(lambda p: p.state.value)
 
 
-class EntrySchema(BaseSchema):
+class PeriodEntrySchema(BaseSchema):
     unit_code = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(["score", "bonus", "deduction", "veto", "affirmation"]))
     value = fields.Float(
@@ -71,7 +71,7 @@ class EntrySchema(BaseSchema):
 
 
 class EntriesBodySchema(BaseSchema):
-    entries = fields.List(fields.Nested(EntrySchema), required=True, validate=validate.Length(min=1, max=2000))
+    entries = fields.List(fields.Nested(PeriodEntrySchema), required=True, validate=validate.Length(min=1, max=2000))
 
 
 class StoredEntrySchema(Schema):

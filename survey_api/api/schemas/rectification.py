@@ -41,7 +41,7 @@ class NoticeSchema(BaseSchema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
-class EntrySchema(BaseSchema):
+class TaskEntrySchema(BaseSchema):
     kind = fields.String(metadata={"description": "plan, progress, closing, returned or accepted"})
     text = fields.String()
     author_name = fields.String()
@@ -93,7 +93,7 @@ class TaskDetailSchema(TaskSchema):
     plan = fields.String()
     closing_report = fields.String()
     notice_text = fields.String()
-    entries = fields.List(fields.Nested(EntrySchema))
+    entries = fields.List(fields.Nested(TaskEntrySchema))
     evidence = fields.List(fields.Nested(EvidenceSchema))
     pulse = fields.Nested(PulseSchema, allow_none=True)
 

@@ -8,7 +8,6 @@ from flask import Blueprint
 bp = Blueprint("console", __name__)
 
 from . import (  # noqa: E402,F401  (register the pages)
-    E402,
     account,
     audit,
     campaigns,
