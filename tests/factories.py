@@ -140,7 +140,7 @@ def remove_campaign(campaign_id: int, unit_ids: tuple[int, ...] = ()) -> None:
     whose data had to be committed for other connections to see it."""
     from sqlalchemy import delete
 
-    from survey_api.models import CampaignForm, CampaignUnit, Invitation, ResultRun, UnitMargin
+    from survey_api.models import CampaignForm, CampaignUnit, Invitation, RectificationTask, ResultRun, UnitMargin
 
     responses = Response.__table__
     db.session.execute(responses.update().where(responses.c.campaign_id == campaign_id).values(replaced_by_id=None))
@@ -148,6 +148,8 @@ def remove_campaign(campaign_id: int, unit_ids: tuple[int, ...] = ()) -> None:
         db.session.execute(delete(model).where(model.campaign_id == campaign_id))
     db.session.execute(delete(Campaign).where(Campaign.id == campaign_id))
     if unit_ids:
+        # Rectification tasks (with their entries, evidence and reminders, by cascade) hang on the units.
+        db.session.execute(delete(RectificationTask).where(RectificationTask.unit_id.in_(unit_ids)))
         db.session.execute(delete(Unit).where(Unit.id.in_(unit_ids)))
     db.session.commit()
 
