@@ -299,7 +299,8 @@ def surge(args: argparse.Namespace, base_url: str, server: rsb.Server, files, wo
         print_step(step)
         if knee is None and len(steps) > 1 and is_knee(steps[-2], step):
             knee = steps[-2]
-            print(f"  knee: beyond c={knee.connections} ({knee.requests_per_second:.0f} req/s, p99 {knee.p99_ms:.0f} ms)")
+            rate, p99 = knee.requests_per_second, knee.p99_ms
+            print(f"  knee: beyond c={knee.connections} ({rate:.0f} req/s, p99 {p99:.0f} ms)")
             if not args.past_knee:
                 break
     if args.profile:

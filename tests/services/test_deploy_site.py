@@ -13,14 +13,18 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
 
+from survey_api import create_app
 from survey_api.config import load_config
+from survey_api.extensions import db
 
-from ..conftest import RELAXED_RATE_LIMITS, skip_or_fail
-from .test_rate_limits_redis import free_port, shared_database, start_server, wait_until_serving  # noqa: F401
+from ..conftest import skip_or_fail
+from ..factories import create_account, issue_token
+from .test_rate_limits_redis import free_port, running_servers, server_env, shared_database  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "deploy" / "nginx" / "survey-api.conf"
@@ -126,6 +130,15 @@ def request(url: str, data: bytes | None = None, headers: dict | None = None, me
         return error.code, dict(error.headers), error.read()
 
 
+def admin_token(database_url: str, tmp_path: Path) -> str:
+    """An admin's API token in the servers' database."""
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        token = issue_token(create_account(f"admin_{uuid.uuid4().hex[:6]}", "admin"))
+        db.engine.dispose()
+    return token
+
+
 def wait_for_tls(process: subprocess.Popen, base: str, log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -144,33 +157,22 @@ def site(tmp_path, shared_database):  # noqa: F811  (the fixture imported above)
     """gunicorn with the deploy settings (TRUSTED_PROXY_COUNT=1) behind the shipped nginx site over TLS."""
     nginx = require_nginx()
     database_url, token, _answers = shared_database
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("RATE_LIMIT_", "REDIS_", "GUNICORN_"))},
-        **{k: v for k, v in RELAXED_RATE_LIMITS.items() if isinstance(v, str)},
-        "DATABASE_URL": database_url,
-        "INSTANCE_PATH": str(tmp_path),
-        "SECRET_KEY": "test-secret",
-        "TRUSTED_PROXY_COUNT": "1",
-        "RATE_LIMIT_PAGES_PER_ADDRESS": "3/minute",
-        "GUNICORN_WORKERS": "1",
-        "GUNICORN_ACCESS_LOG": "",
-    }
-    app_server, app_base = start_server(tmp_path, "app", env)
-    port = free_port()
-    config = nginx_config(tmp_path, port, int(app_base.rsplit(":", 1)[1]))
-    proxy = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(config), "-g", "daemon off;"])
-    try:
-        wait_until_serving(app_server, app_base, tmp_path / "app.log")
-        wait_for_tls(proxy, f"https://127.0.0.1:{port}", tmp_path / "nginx-error.log")
-        yield f"https://127.0.0.1:{port}", token
-    finally:
-        for process in (proxy, app_server):
-            process.terminate()
-            process.wait(timeout=20)
+    api_token = admin_token(database_url, tmp_path)
+    env = server_env(tmp_path, database_url, TRUSTED_PROXY_COUNT="1", RATE_LIMIT_PAGES_PER_ADDRESS="3/minute")
+    with running_servers(tmp_path, env, ("app",)) as [app_base]:
+        port = free_port()
+        config = nginx_config(tmp_path, port, int(app_base.rsplit(":", 1)[1]))
+        proxy = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(config), "-g", "daemon off;"])
+        try:
+            wait_for_tls(proxy, f"https://127.0.0.1:{port}", tmp_path / "nginx-error.log")
+            yield f"https://127.0.0.1:{port}", token, api_token
+        finally:
+            proxy.terminate()
+            proxy.wait(timeout=20)
 
 
 def test_behind_the_site_static_files_limits_and_forwarded_addresses_hold(site, tmp_path):
-    base, token = site
+    base, token, api_token = site
     status, headers, body = request(f"{base}/static/app.css")
     assert status == 200 and "Expires" in headers and body  # served by nginx itself
     status, headers, body = request(f"{base}/healthz")
@@ -181,9 +183,13 @@ def test_behind_the_site_static_files_limits_and_forwarded_addresses_hold(site, 
     assert status == 413 and b'"request.too_large"' in body and b"65536" in body  # the app's own answer
     status, _, body = request(f"{base}/api/v1/links/{token}/responses", b" " * 1_000_000, json_headers)
     assert status == 413 and b'"request.too_large"' in body  # stopped by nginx, in the same shape
-    form = {"Content-Type": "multipart/form-data; boundary=x"}
-    status, _, body = request(f"{base}/api/v1/campaigns/1/imports", b"--x\r\n" + b"a" * 1_000_000, form)
-    assert status == 401 and b'"auth.required"' in body  # an answers file gets through nginx to the app
+    upload = (
+        b'--x\r\nContent-Disposition: form-data; name="file"; filename="answers.csv"\r\n'
+        b"Content-Type: text/csv\r\n\r\n" + b"unit,record_id\r\n" + b"T01,1\r\n" * 200_000 + b"\r\n--x--\r\n"
+    )
+    headers = {"Content-Type": "multipart/form-data; boundary=x", "Authorization": f"Bearer {api_token}"}
+    status, _, body = request(f"{base}/api/v1/campaigns/999999/imports", upload, headers)
+    assert len(upload) > 1_000_000 and status == 404 and b'"campaign.not_found"' in body  # through nginx to the app
 
     # Every page view from this client counts under the one address nginx saw, whatever it claims to be.
     statuses = [request(f"{base}/s/no-such-link", headers={"X-Forwarded-For": f"10.9.0.{n}"})[0] for n in range(4)]
