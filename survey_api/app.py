@@ -61,8 +61,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .api import register_api
+    from .routing import DatabaseIdConverter
     from .web import register_web
 
+    app.url_map.converters["int"] = DatabaseIdConverter
     register_api(api)
     register_web(app)
 

@@ -257,11 +257,21 @@ def render_error(error: AppError):
         "code": error.code,
         "status": error.status,
         "message": error.message,
-        "details": error.details,
+        "details": _with_text_keys(error.details),
     }
     if wants_json():
         return body, error.status, error.headers
     return render_template("error.html", error=body), error.status, error.headers
+
+
+def _with_text_keys(value: Any) -> Any:
+    """Details as JSON can carry them: every mapping key a string (a form field named by nothing but whitespace
+    reaches marshmallow's messages as the key None, which JSON cannot sort against text)."""
+    if isinstance(value, Mapping):
+        return {("" if k is None else str(k)): _with_text_keys(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_with_text_keys(v) for v in value]
+    return value
 
 
 def rate_limited(exc: Exception) -> AppError:

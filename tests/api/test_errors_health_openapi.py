@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from sqlalchemy.exc import OperationalError
@@ -91,3 +92,14 @@ def test_the_openapi_document_describes_the_api_and_its_errors(client):
     assert "apiToken" in spec["components"]["securitySchemes"]
     assert paths["/api/v1/units"]["get"]["security"] == [{"apiToken": []}]
     assert "security" not in submit  # the public questionnaire needs no login
+
+
+def test_a_form_field_named_by_whitespace_is_refused_with_its_details_not_a_500(admin_client, campaign):
+    """Found by the OpenAPI fuzzing: marshmallow reports such a field under the key None, which JSON cannot sort."""
+    data = {"\r": "null", "channel": "", "file": (io.BytesIO(b"unit\nT01\n"), "answers.csv")}
+    answer = admin_client.post(
+        f"/api/v1/campaigns/{campaign.id}/imports", data=data, content_type="multipart/form-data"
+    )
+    body = answer.get_json()
+    assert answer.status_code == 422 and body["code"] == "request.invalid"
+    assert body["details"] == {"channel": ["Must be one of: phone, paper."], "": ["Unknown field."]}
