@@ -10,7 +10,7 @@ from typing import Any, Mapping
 from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -187,6 +187,9 @@ CATALOGUE: dict[str, ErrorKind] = {
     ),
 }
 
+# How long a client is asked to wait when the database cannot be reached (a restart takes a few seconds).
+DATABASE_RETRY_SECONDS = 5
+
 # Unique constraints (named by the convention in extensions.py) that clients can run into, mapped to catalogue codes.
 UNIQUE_VIOLATIONS = {
     "uq_units_code": "unit.exists",
@@ -340,6 +343,21 @@ def register_error_handlers(app: Flask) -> None:
 
         db.session.rollback()
         return render_error(from_integrity_error(exc))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DisconnectionError)
+    def handle_database_unavailable(exc: Exception):
+        """The database cannot be reached (restarting, failing over, overloaded): a clean refusal the client may
+        retry, never a 500. A submission cut off at its commit is safe to resend: its id makes it count once."""
+        from .extensions import db
+
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.__class__.__name__)
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session.remove()
+        return render_error(AppError("server.unavailable", headers={"Retry-After": str(DATABASE_RETRY_SECONDS)}))
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

@@ -103,3 +103,18 @@ def test_a_form_field_named_by_whitespace_is_refused_with_its_details_not_a_500(
     body = answer.get_json()
     assert answer.status_code == 422 and body["code"] == "request.invalid"
     assert body["details"] == {"channel": ["Must be one of: phone, paper."], "": ["Unknown field."]}
+
+
+def test_a_submission_while_the_database_is_unreachable_is_a_503_to_retry_not_a_500(client, campaign, monkeypatch):
+    from survey_api.api import public
+
+    from ..factories import full_answers
+
+    def fail(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("the database system is shutting down"))
+
+    monkeypatch.setattr(public, "submit", fail)
+    body = {"submission_id": "0b6f1c9e-5d1a-4c7e-9a43-2f0d7d1e8a11", "answers": full_answers(campaign)}
+    response = client.post(f"/api/v1/links/{campaign.links[0].link_token}/responses", json=body)
+    assert response.status_code == 503 and response.get_json()["code"] == "server.unavailable"
+    assert response.headers["Retry-After"] == "5"  # the page's script waits this long and resends the same id
