@@ -3,6 +3,7 @@ for browsers). Every error has a stable machine code, an HTTP status and a messa
 
 from __future__ import annotations
 
+import errno
 import logging
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -189,6 +190,8 @@ CATALOGUE: dict[str, ErrorKind] = {
 
 # How long a client is asked to wait when the database cannot be reached (a restart takes a few seconds).
 DATABASE_RETRY_SECONDS = 5
+# ... and when the disk is full, which needs an operator.
+DISK_FULL_RETRY_SECONDS = 300
 
 # Unique constraints (named by the convention in extensions.py) that clients can run into, mapped to catalogue codes.
 UNIQUE_VIOLATIONS = {
@@ -363,6 +366,11 @@ def register_error_handlers(app: Flask) -> None:
     def handle_unexpected(exc: Exception):
         from .extensions import db
 
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            # An upload spooling to a full temporary folder: refused cleanly, the operator told loudly.
+            log.error("no space left on device on %s %s (temporary folder or disk full)", request.method, request.path)
+            db.session.rollback()
+            return render_error(AppError("server.unavailable", headers={"Retry-After": str(DISK_FULL_RETRY_SECONDS)}))
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return render_error(AppError("server.error"))

@@ -118,3 +118,21 @@ def test_a_submission_while_the_database_is_unreachable_is_a_503_to_retry_not_a_
     response = client.post(f"/api/v1/links/{campaign.links[0].link_token}/responses", json=body)
     assert response.status_code == 503 and response.get_json()["code"] == "server.unavailable"
     assert response.headers["Retry-After"] == "5"  # the page's script waits this long and resends the same id
+
+
+def test_an_upload_into_a_full_disk_is_a_clean_503_and_a_loud_log(admin_client, campaign, monkeypatch, caplog):
+    import errno
+
+    from survey_api.api import imports
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(imports, "uploaded_file", full)
+    data = {"file": (io.BytesIO(b"unit\nT01\n"), "answers.csv")}
+    answer = admin_client.post(
+        f"/api/v1/campaigns/{campaign.id}/imports", data=data, content_type="multipart/form-data"
+    )
+    assert answer.status_code == 503 and answer.get_json()["code"] == "server.unavailable"
+    assert answer.headers["Retry-After"] == "300"
+    assert "no space left on device" in caplog.text

@@ -213,8 +213,11 @@ def fault_postgres_restart(phase: Phase, cluster: PrivateCluster, **_) -> None:
 def fault_upload_disk_full(phase: Phase, upload_dir: Path, server: rsb.Server, api_token: str, campaign_id: int,
                            **_) -> None:  # fmt: skip
     filler = upload_dir / "filler"
-    subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=64k"], capture_output=True)
-    phase.notes.append(f"upload folder full: {shutil.disk_usage(upload_dir).free} bytes free")
+    # Full but for 32 KB: Python checks a temporary folder by writing a few bytes the first time it needs one, and
+    # silently picks another folder if that fails; a disk that fills while the app runs leaves it in place.
+    blocks = (shutil.disk_usage(upload_dir).free - 32 * 1024) // 4096
+    subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=4k", f"count={blocks}"], capture_output=True)
+    phase.notes.append(f"upload folder filled: {shutil.disk_usage(upload_dir).free} bytes free")
     body = b"unit,record_id\r\n" + b"T01,1\r\n" * 150_000  # ~1 MB: werkzeug spools it to the temporary folder
     boundary = "faultboundary"
     payload = (
