@@ -90,6 +90,9 @@ def register_request_hooks(app: Flask) -> None:
         return response
 
     app.after_request(add_security_headers)
+    from .transactions import close_session_quietly
+
+    app.teardown_appcontext(close_session_quietly)  # runs before Flask-SQLAlchemy's own (registered earlier)
 
 
 SECURITY_HEADERS = {
