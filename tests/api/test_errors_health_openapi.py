@@ -136,3 +136,15 @@ def test_an_upload_into_a_full_disk_is_a_clean_503_and_a_loud_log(admin_client, 
     assert answer.status_code == 503 and answer.get_json()["code"] == "server.unavailable"
     assert answer.headers["Retry-After"] == "300"
     assert "no space left on device" in caplog.text
+
+
+def test_ids_beyond_what_the_database_stores_are_not_found_or_invalid_never_a_500(admin_client, campaign):
+    """Found by the OpenAPI fuzzing (PostgreSQL's INTEGER keys end at 2**31 - 1; SQLite's at 2**63 - 1)."""
+    for too_big in (2**31, 2**63, 10**30):
+        assert admin_client.get(f"/api/v1/campaigns/{too_big}").get_json()["code"] == "request.not_found"
+        audit = admin_client.get(f"/api/v1/audit?before_id={too_big}")
+        assert audit.status_code == 422 and "before_id" in audit.get_json()["details"]
+        body = {"response_ids": [too_big], "decision": "include", "reason": "checked"}
+        decision = admin_client.post(f"/api/v1/campaigns/{campaign.id}/review/decisions", json=body)
+        assert decision.status_code == 422 and decision.get_json()["code"] == "request.invalid"
+    assert admin_client.get(f"/api/v1/campaigns/{2**31 - 1}").get_json()["code"] == "campaign.not_found"
