@@ -10,7 +10,7 @@ import os
 # never tied up by a slow client. Without nginx in front, a sync worker waits on a slow client for up to `timeout`.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 # Two per core, plus one: the app is CPU-bound in Python (tests/bench/RESULTS.md), and a little oversubscription
-# covers the database round trips. Each worker is about 90-110 MB resident (measured in the soak); PostgreSQL
+# covers the database round trips. Each worker is about 106 MB resident (measured in the soak); PostgreSQL
 # needs one connection per worker per host (see deploy/README.md, "Connections").
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")

@@ -3,7 +3,6 @@ for browsers). Every error has a stable machine code, an HTTP status and a messa
 
 from __future__ import annotations
 
-import errno
 import logging
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -11,7 +10,7 @@ from typing import Any, Mapping
 from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
-from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -188,11 +187,6 @@ CATALOGUE: dict[str, ErrorKind] = {
     ),
 }
 
-# How long a client is asked to wait when the database cannot be reached (a restart takes a few seconds).
-DATABASE_RETRY_SECONDS = 5
-# ... and when the disk is full, which needs an operator.
-DISK_FULL_RETRY_SECONDS = 300
-
 # Unique constraints (named by the convention in extensions.py) that clients can run into, mapped to catalogue codes.
 UNIQUE_VIOLATIONS = {
     "uq_units_code": "unit.exists",
@@ -347,30 +341,16 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return render_error(from_integrity_error(exc))
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
-    @app.errorhandler(DisconnectionError)
-    def handle_database_unavailable(exc: Exception):
-        """The database cannot be reached (restarting, failing over, overloaded): a clean refusal the client may
-        retry, never a 500. A submission cut off at its commit is safe to resend: its id makes it count once."""
-        from .extensions import db
+    app.errorhandler(Exception)(unexpected_error)
+    from .infrastructure_errors import register_infrastructure_handlers
 
-        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.__class__.__name__)
-        try:
-            db.session.rollback()
-        except SQLAlchemyError:
-            db.session.remove()
-        return render_error(AppError("server.unavailable", headers={"Retry-After": str(DATABASE_RETRY_SECONDS)}))
+    register_infrastructure_handlers(app)
 
-    @app.errorhandler(Exception)
-    def handle_unexpected(exc: Exception):
-        from .extensions import db
 
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-            # An upload spooling to a full temporary folder: refused cleanly, the operator told loudly.
-            log.error("no space left on device on %s %s (temporary folder or disk full)", request.method, request.path)
-            db.session.rollback()
-            return render_error(AppError("server.unavailable", headers={"Retry-After": str(DISK_FULL_RETRY_SECONDS)}))
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
-        return render_error(AppError("server.error"))
+def unexpected_error(exc: Exception):
+    """A logged 500 that reveals nothing."""
+    from .extensions import db
+
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    db.session.rollback()
+    return render_error(AppError("server.error"))

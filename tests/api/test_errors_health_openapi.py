@@ -148,3 +148,11 @@ def test_ids_beyond_what_the_database_stores_are_not_found_or_invalid_never_a_50
         decision = admin_client.post(f"/api/v1/campaigns/{campaign.id}/review/decisions", json=body)
         assert decision.status_code == 422 and decision.get_json()["code"] == "request.invalid"
     assert admin_client.get(f"/api/v1/campaigns/{2**31 - 1}").get_json()["code"] == "campaign.not_found"
+
+
+def test_text_with_a_nul_character_is_refused_or_stored_never_a_500(admin_client):
+    """Found by the OpenAPI fuzzing on PostgreSQL, whose text columns refuse 0x00 (SQLite stores it)."""
+    answer = admin_client.get("/api/v1/audit?actor=kao%00he")
+    assert answer.status_code in (200, 422), answer.get_data(as_text=True)
+    if answer.status_code == 422:
+        assert answer.get_json()["code"] == "request.invalid" and "NUL" in str(answer.get_json()["details"])
