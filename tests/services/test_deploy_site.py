@@ -194,3 +194,14 @@ def test_behind_the_site_static_files_limits_and_forwarded_addresses_hold(site, 
     # Every page view from this client counts under the one address nginx saw, whatever it claims to be.
     statuses = [request(f"{base}/s/no-such-link", headers={"X-Forwarded-For": f"10.9.0.{n}"})[0] for n in range(4)]
     assert statuses == [404, 404, 404, 429]
+
+
+def test_the_systemd_units_parse_without_a_complaint():
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed (the units are checked where systemd is)")
+    units = sorted(str(path) for path in (ROOT / "deploy" / "systemd").iterdir())
+    checked = subprocess.run([analyze, "verify", "--man=no", *units], capture_output=True, text=True, timeout=60)
+    # Paths of the installed layout (/opt/survey-api) do not exist here; anything else is a mistake in a unit.
+    complaints = [line for line in checked.stderr.splitlines() if line and "/opt/survey-api" not in line]
+    assert complaints == []
