@@ -61,8 +61,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .api import register_api
+    from .routing import DatabaseIdConverter
     from .web import register_web
 
+    app.url_map.converters["int"] = DatabaseIdConverter
     register_api(api)
     register_web(app)
 
@@ -88,6 +90,9 @@ def register_request_hooks(app: Flask) -> None:
         return response
 
     app.after_request(add_security_headers)
+    from .transactions import close_session_quietly
+
+    app.teardown_appcontext(close_session_quietly)  # runs before Flask-SQLAlchemy's own (registered earlier)
 
 
 SECURITY_HEADERS = {

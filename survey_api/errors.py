@@ -350,11 +350,21 @@ def render_error(error: AppError):
         "code": error.code,
         "status": error.status,
         "message": error.message,
-        "details": error.details,
+        "details": _with_text_keys(error.details),
     }
     if wants_json():
         return body, error.status, error.headers
     return render_template("error.html", error=body), error.status, error.headers
+
+
+def _with_text_keys(value: Any) -> Any:
+    """Details as JSON can carry them: every mapping key a string (a form field named by nothing but whitespace
+    reaches marshmallow's messages as the key None, which JSON cannot sort against text)."""
+    if isinstance(value, Mapping):
+        return {("" if k is None else str(k)): _with_text_keys(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_with_text_keys(v) for v in value]
+    return value
 
 
 def rate_limited(exc: Exception) -> AppError:
@@ -424,10 +434,16 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return render_error(from_integrity_error(exc))
 
-    @app.errorhandler(Exception)
-    def handle_unexpected(exc: Exception):
-        from .extensions import db
+    app.errorhandler(Exception)(unexpected_error)
+    from .infrastructure_errors import register_infrastructure_handlers
 
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
-        return render_error(AppError("server.error"))
+    register_infrastructure_handlers(app)
+
+
+def unexpected_error(exc: Exception):
+    """A logged 500 that reveals nothing."""
+    from .extensions import db
+
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    db.session.rollback()
+    return render_error(AppError("server.error"))

@@ -86,7 +86,8 @@
     return fetch(form.action, { method: "POST", body: body, credentials: "same-origin", redirect: "follow" })
       .then(function (res) {
         if (res.ok && res.redirected) { window.location.assign(res.url); return; }
-        if (res.status === 429) { return waitAndResend(res, attempt); }
+        // Rate-limited, or the service restarting (503 from the app or the proxy): wait as told and resend.
+        if (res.status === 429 || res.status === 503) { return waitAndResend(res, attempt); }
         form.submit();  // a validation or conflict page: let the server render it
       })
       .catch(function () {

@@ -3,6 +3,7 @@ Redis in the middle of a campaign costs no request (counting moves to memory and
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -14,6 +15,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import redis
@@ -55,12 +57,51 @@ def shared_database(tmp_path):
         campaign = create_campaign()
         token, answers = campaign.links[0].link_token, full_answers(campaign)
         db.engine.dispose()
-    url = config["SQLALCHEMY_DATABASE_URI"]
-    if schema:
-        url = f"{TEST_DATABASE_URL}{'&' if '?' in TEST_DATABASE_URL else '?'}options=-csearch_path%3D{schema}"
-    yield url, token, answers
+    yield server_database_url(config, schema), token, answers
     if schema:
         _drop_postgres_schema(TEST_DATABASE_URL, schema)
+
+
+def server_database_url(config: dict, schema: str | None) -> str:
+    """The DATABASE_URL that puts a server process on the database of database_config (its own schema)."""
+    if schema:
+        return f"{TEST_DATABASE_URL}{'&' if '?' in TEST_DATABASE_URL else '?'}options=-csearch_path%3D{schema}"
+    return config["SQLALCHEMY_DATABASE_URI"]
+
+
+def server_env(tmp_path: Path, database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a gunicorn server on that database: the suite's unreached limits unless settings say
+    otherwise, no Redis unless REDIS_URL is given, one worker unless GUNICORN_WORKERS is given."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("RATE_LIMIT_", "REDIS_", "GUNICORN_"))}
+    return {
+        **inherited,
+        **{k: v for k, v in RELAXED_RATE_LIMITS.items() if isinstance(v, str)},
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "test-secret",
+        "GUNICORN_WORKERS": "1",
+        "GUNICORN_ACCESS_LOG": "",
+        **settings,
+    }
+
+
+@contextlib.contextmanager
+def running_servers(tmp_path: Path, env: dict[str, str], names: tuple[str, ...]) -> Iterator[list[str]]:
+    """gunicorn servers (deploy/gunicorn.conf.py) on ports of their own, serving; their base URLs. Stopped after."""
+    servers = [start_server(tmp_path, name, env) for name in names]
+    try:
+        for (process, base), name in zip(servers, names):
+            wait_until_serving(process, base, tmp_path / f"{name}.log")
+        yield [base for _, base in servers]
+    finally:
+        for process, _ in servers:
+            process.terminate()
+        for process, _ in servers:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def free_port() -> int:
@@ -110,23 +151,14 @@ def post_json(url: str, body: dict) -> tuple[int, dict, dict]:
 def test_two_server_processes_share_the_count_in_redis(tmp_path, redis_prefix, shared_database):
     client, prefix = redis_prefix
     database_url, token, answers = shared_database
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("RATE_LIMIT_", "REDIS_", "GUNICORN_"))},
-        **{k: v for k, v in RELAXED_RATE_LIMITS.items() if isinstance(v, str)},
-        "DATABASE_URL": database_url,
-        "INSTANCE_PATH": str(tmp_path),
-        "SECRET_KEY": "test-secret",
-        "REDIS_URL": REDIS_URL,
-        "RATE_LIMIT_KEY_PREFIX": prefix,
-        "RATE_LIMIT_SUBMIT_PER_LINK": f"{PER_LINK}/minute",
-        "GUNICORN_WORKERS": "1",
-        "GUNICORN_ACCESS_LOG": "",
-    }
-    servers = [start_server(tmp_path, name, env) for name in ("first", "second")]
-    try:
-        for (process, base), name in zip(servers, ("first", "second")):
-            wait_until_serving(process, base, tmp_path / f"{name}.log")
-        bases = [base for _, base in servers]
+    env = server_env(
+        tmp_path,
+        database_url,
+        REDIS_URL=REDIS_URL,
+        RATE_LIMIT_KEY_PREFIX=prefix,
+        RATE_LIMIT_SUBMIT_PER_LINK=f"{PER_LINK}/minute",
+    )
+    with running_servers(tmp_path, env, ("first", "second")) as bases:
         answers_seen = []
         for n in range(PER_LINK + 2):  # alternately: first, second, first, second, …
             body = {"submission_id": uuid.uuid4().hex, "answers": answers}
@@ -138,15 +170,6 @@ def test_two_server_processes_share_the_count_in_redis(tmp_path, redis_prefix, s
         counters = {key.decode(): int(client.get(key)) for key in client.scan_iter(f"*/{prefix}/*")}
         link_counts = [count for key, count in counters.items() if "submit-link" in key and token in key]
         assert link_counts and link_counts[0] >= PER_LINK  # one shared counter, not one per process
-    finally:
-        for process, _ in servers:
-            process.terminate()
-        for process, _ in servers:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def start_redis(port: int) -> subprocess.Popen:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ...domain.access import Role
-from .base import BaseSchema
+from .base import DATABASE_ID, BaseSchema
 from .units import CODE
 
 USERNAME = validate.Regexp(r"^[a-z][a-z0-9_.-]{2,63}$", error="Use 3–64 lower-case letters, digits, '.', '_' or '-'.")
@@ -58,7 +58,7 @@ class AuditQuerySchema(BaseSchema):
     since = fields.AwareDateTime(load_default=None)
     until = fields.AwareDateTime(load_default=None)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    before_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    before_id = fields.Integer(load_default=None, validate=DATABASE_ID)
 
 
 class AuditEventSchema(BaseSchema):

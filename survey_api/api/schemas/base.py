@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, pre_load
+from marshmallow import RAISE, Schema, pre_load, validate
+
+from ...routing import MAX_DATABASE_ID
+
+# An id sent in a body or a query: positive, and no larger than the database can store.
+DATABASE_ID = validate.Range(min=1, max=MAX_DATABASE_ID)
 
 
 def _trim(value: Any) -> Any:

@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 
 from ...domain.export_layout import HEADER_STYLES, RESULT_TABLES
 from ...services.export_formats import FORMATS
-from .base import BaseSchema
+from .base import DATABASE_ID, BaseSchema
 
 
 class ExportQuerySchema(BaseSchema):
@@ -30,7 +30,7 @@ class ResultExportQuerySchema(ExportQuerySchema):
     run = fields.Integer(
         load_default=None,
         strict=False,
-        validate=validate.Range(min=1),
+        validate=DATABASE_ID,
         metadata={"description": "result run id; the latest run by default"},
     )
     table = fields.String(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from .base import BaseSchema
+from .base import DATABASE_ID, BaseSchema
 from .units import CODE
 
 KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$", error="Use a key such as sex or age_group.")
@@ -24,7 +24,7 @@ class MarginsBodySchema(BaseSchema):
 
 
 class RuleSetChoiceSchema(BaseSchema):
-    rule_set_version_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    rule_set_version_id = fields.Integer(required=True, validate=DATABASE_ID)
 
 
 class RuleSetVersionSchema(BaseSchema):
@@ -38,7 +38,7 @@ class RuleSetVersionSchema(BaseSchema):
 
 
 class RunQuerySchema(BaseSchema):
-    run = fields.Integer(load_default=None, validate=validate.Range(min=1), metadata={"description": "default: latest"})
+    run = fields.Integer(load_default=None, validate=DATABASE_ID, metadata={"description": "default: latest"})
 
 
 class ResultRunSummarySchema(BaseSchema):

@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 from ...domain.quality import Rule
 from ...models import ResponseStatus
 from ...services.review import DECISIONS, MAX_DECISION_IDS, MAX_QUEUE
-from .base import BaseSchema
+from .base import DATABASE_ID, BaseSchema
 from .units import CODE
 
 
@@ -37,7 +37,7 @@ class QueueItemSchema(BaseSchema):
 
 class DecisionBodySchema(BaseSchema):
     response_ids = fields.List(
-        fields.Integer(validate=validate.Range(min=1)),
+        fields.Integer(validate=DATABASE_ID),
         required=True,
         validate=validate.Length(min=1, max=MAX_DECISION_IDS),
     )
