@@ -65,15 +65,19 @@ def tasks_from_published_revision(
     actor: Actor, period: AssessmentPeriod, revision: PeriodRevision
 ) -> list[RectificationTask]:
     """A task per deduction, veto and failed gate of each unit (source `period:{id}`); publishing a correction
-    opens tasks only for items that are new."""
+    opens tasks only for items that are new, and a failed gate that already has a task opens none."""
     created = []
+    gated = set(db.session.scalars(select(RectificationTask.unit_id).where(RectificationTask.kind == "gate")))
     for unit_id, items in revision_items(period.id, revision).items():
+        # One satisfaction problem is one task: a unit whose campaign result already opened a gate task gets no
+        # second one from the period's gate.
+        wanted = [i for i in items if i.kind in TASK_KINDS and not (i.kind == "gate" and unit_id in gated)]
         created += create_tasks_from_items(
             db.session,
             unit_id=unit_id,
             source_kind="period",
             source_ref=f"period:{period.id}",
-            items=[item for item in items if item.kind in TASK_KINDS],
+            items=wanted,
             actor=actor,
         )
     return created

@@ -60,6 +60,10 @@ def test_the_demo_period_from_answers_to_a_corrected_revision(db_session):
     assert period_tasks[found["E02"]["unit_id"]] == ["一票否决：发生较大安全生产责任事故"]
     assert period_tasks[found["T03"]["unit_id"]] == ["扣分：信访事项办理超期3件"]
     assert not any(t.startswith(("绩效考核得分", "党建得分")) for titles in period_tasks.values() for t in titles)
+    gated = [u["unit_id"] for u in revision.results["units"] if any(c["gated"] for c in u["components"])]
+    assert gated  # the demo's weakest units fail the gate
+    gate_tasks = db.session.scalars(select(RectificationTask.unit_id).where(RectificationTask.kind == "gate")).all()
+    assert set(gated) <= set(gate_tasks) and len(gate_tasks) == len(set(gate_tasks))  # one task per gate problem
     report = feedback_report(db.session.scalar(select(Unit).where(Unit.code == "T03")))
     shown = {(item.kind, item.title, item.points_lost) for item in report.items}
     assert ("deduction", "扣分：信访事项办理超期3件", 2.0) in shown
