@@ -1,7 +1,8 @@
 """The documented backup and restore (deploy/bin/survey-api-backup and survey-api-restore) on a real PostgreSQL:
 a database holding answers is dumped while it is live, restored into a fresh database, and every response is found
-there with the same answers and receipt; the restore refuses a database that is not empty. PostgreSQL only: the
-SQLite leg of CI skips it (it runs in the PostgreSQL leg); without pg_dump it fails in CI."""
+there with the same answers and receipt; the restore refuses a database that is not empty. It needs a PostgreSQL
+server whatever database the rest of the suite runs on: TEST_DATABASE_URL's, or the local one at BACKUP_TEST_URL's
+default. On a bare machine without one (or without pg_dump) it skips; in CI it fails."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from survey_api import create_app
 from survey_api.extensions import db
@@ -24,27 +26,28 @@ from ..conftest import RELAXED_RATE_LIMITS, TEST_DATABASE_URL, skip_or_fail
 from ..factories import create_campaign, create_unit, full_answers
 
 DEPLOY_BIN = Path(__file__).resolve().parents[2] / "deploy" / "bin"
+SERVER_URL = TEST_DATABASE_URL or os.environ.get("BACKUP_TEST_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ANSWERS = 25
 
 
 def libpq_url(database: str) -> str:
-    """TEST_DATABASE_URL pointing at another database of the same server."""
-    return make_url(TEST_DATABASE_URL).set(database=database).render_as_string(hide_password=False)
+    """The test server's URL pointing at another of its databases."""
+    return make_url(SERVER_URL).set(database=database).render_as_string(hide_password=False)
 
 
 @pytest.fixture
 def scratch_databases():
     """Two new, empty databases on the test server (the live one and the restore target), dropped afterwards."""
-    if not TEST_DATABASE_URL:
-        pytest.skip("PostgreSQL only (pg_dump/pg_restore): runs in the PostgreSQL leg, with TEST_DATABASE_URL")
     for tool in ("pg_dump", "pg_restore", "psql"):
         if shutil.which(tool) is None:
             skip_or_fail(f"{tool} is not installed (Debian: postgresql-client)")
     suffix = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
     names = [f"survey_live_{suffix}", f"survey_restored_{suffix}"]
-    admin = create_engine(
-        make_url(TEST_DATABASE_URL).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
-    )
+    admin = create_engine(make_url(SERVER_URL).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    try:
+        admin.connect().close()
+    except OperationalError as error:
+        skip_or_fail(f"no PostgreSQL server at {make_url(SERVER_URL).render_as_string()}: {error.orig}")
     with admin.connect() as conn:
         for name in names:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
