@@ -24,7 +24,7 @@ from .schemas.fieldwork import (
     SampleDesignSchema,
     SampleRequestSchema,
 )
-from .security import TOKEN_SECURITY
+from .security import TOKEN_SECURITY, file_upload_body
 
 PREFIX = "/campaigns"
 blp = Blueprint("fieldwork", __name__, description="Household survey: frame, sample, assignments, response rates")
@@ -35,20 +35,7 @@ class RatesQuerySchema(Schema):
     format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "xlsx", "json"]))
 
 
-FRAME_DOC = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary", "description": "CSV or XLSX"}},
-                }
-            }
-        },
-    },
-}
+FRAME_DOC = {"requestBody": file_upload_body("CSV or XLSX")}
 
 
 @blp.route("/<int:campaign_id>/households", methods=["POST"])

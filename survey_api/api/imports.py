@@ -16,7 +16,7 @@ from ..services.response_import import ImportRequest, import_responses
 from ..transactions import commit_on_success
 from ..uploads import accepts_upload, uploaded_file
 from .schemas.imports import ImportOptionsSchema, ImportReportSchema, TemplateQuerySchema
-from .security import TOKEN_SECURITY
+from .security import TOKEN_SECURITY, file_upload_body
 
 PREFIX = "/campaigns"
 blp = Blueprint("imports", __name__, description="Importing telephone (CATI) and paper answers from files")
@@ -35,22 +35,11 @@ def _error(description: str) -> dict:
 # A multipart body is parsed here rather than by the argument layer, so the route can refuse a non-multipart body
 # after authentication; the request body is documented by hand.
 IMPORT_DOC = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary", "description": "CSV (UTF-8 or GBK) or XLSX"},
-                        "channel": {"type": "string", "enum": ["phone", "paper"], "default": "phone"},
-                        "accept_valid": {"type": "boolean", "default": False},
-                    },
-                }
-            }
-        },
-    },
+    "requestBody": file_upload_body(
+        "CSV (UTF-8 or GBK) or XLSX",
+        channel={"type": "string", "enum": ["phone", "paper"], "default": "phone"},
+        accept_valid={"type": "boolean", "default": False},
+    ),
     "responses": {
         "404": _error("campaign.not_found"),
         "409": _error("import.campaign_draft"),

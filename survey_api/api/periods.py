@@ -29,7 +29,7 @@ from .schemas.periods import (
     SetupSchema,
     StoredEntrySchema,
 )
-from .security import TOKEN_SECURITY
+from .security import TOKEN_SECURITY, file_upload_body
 
 PREFIX = "/periods"
 blp = Blueprint("periods", __name__, description="Assessment periods: unit results, ranks and grades")
@@ -151,23 +151,7 @@ def delete_input(period_id, entry_id):
 @api_requires("period.write")
 @blp.doc(
     security=TOKEN_SECURITY,
-    requestBody={
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "file": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "CSV or XLSX: unit_code and one column per entered component",
-                        }
-                    },
-                }
-            }
-        },
-    },
+    requestBody=file_upload_body("CSV or XLSX: unit_code and one column per entered component"),
 )
 @blp.response(200, ScoresImportReportSchema)
 @blp.alt_response(409, schema="Error", description=LOCKED)

@@ -33,7 +33,7 @@ from .schemas.rectification import (
     TaskSchema,
     TextSchema,
 )
-from .security import TOKEN_SECURITY
+from .security import TOKEN_SECURITY, file_upload_body
 
 PREFIX = ""
 blp = Blueprint("rectification", __name__, description="Feedback reports and rectification tasks (限期整改)")
@@ -139,20 +139,7 @@ def attach_pulse_survey(task_id):
     return _detail(task)
 
 
-EVIDENCE_DOC = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary", "description": "PDF, PNG or JPEG"}},
-                }
-            }
-        },
-    }
-}
+EVIDENCE_DOC = {"requestBody": file_upload_body("PDF, PNG or JPEG")}
 
 
 @blp.route("/tasks/<int:task_id>/evidence", methods=["POST"])
