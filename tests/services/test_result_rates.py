@@ -114,3 +114,15 @@ def test_a_run_stored_before_rates_existed_still_verifies(db_session):
     }
     db.session.flush()
     assert verify_run(campaign.id, run.id)["identical"]
+
+
+def test_the_export_command_writes_the_rates_table(app, surveyed, tmp_path):
+    campaign, unit, _, _ = surveyed
+    compute_results(SYSTEM, campaign.id)
+    db.session.commit()
+    out = tmp_path / "rates.csv"
+    args = ["results", "export", str(campaign.id), "--what", "results", "--table", "response_rates", "--out", str(out)]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "wrote 1 rows" in result.output
+    assert out.read_bytes().decode("utf-8-sig").splitlines()[1].startswith(unit.code)
