@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .cli import cli_actor, transaction
+from .domain.export_layout import RESULT_TABLES
 
 rules_cli = click.Group("rules", help="Scoring rule files in rules/.")
 results_cli = click.Group("results", help="Campaign results: margins, computing, publishing, verifying, exports.")
@@ -80,7 +81,7 @@ def results_verify(campaign_id: int, run_id: int) -> None:
 @click.option("--headers", "header_style", type=click.Choice(["keys", "zh"]), default="keys", show_default=True)
 @click.option("--labels", is_flag=True, help="Responses: add the chosen option's label after each choice column.")
 @click.option("--run", "run_id", type=int, default=None, help="Results: the result run id (default: the latest).")
-@click.option("--table", type=click.Choice(["indices", "questions"]), default="indices", show_default=True)
+@click.option("--table", type=click.Choice(list(RESULT_TABLES)), default="indices", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def results_export(campaign_id, what, file_format, header_style, labels, run_id, table, out: Path) -> None:
     """Write a campaign's responses or results to a file, streamed (memory stays flat)."""

@@ -6,13 +6,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
+from survey_api.domain.fieldwork import Outcome
 from survey_api.domain.sampling import Allocation, SizeTarget
 from survey_api.extensions import db
 from survey_api.services.audit import SYSTEM
+from survey_api.services.fieldwork import VisitRecord, assign_in_batches, households_of, record_visit
 from survey_api.services.household_frame import import_frame
 from survey_api.services.household_sample import DesignRequest, draw_sample
 
-from .factories import create_account, create_campaign, create_unit
+from .factories import create_account, create_campaign, create_unit, full_answers
 
 
 def frame_file(unit_code: str, count: int, communities: int = 3, prefix: str = "H") -> bytes:
@@ -48,6 +50,28 @@ def enumerators(*names: str):
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def visit(user, household, outcome: Outcome, campaign=None) -> None:
+    """One visit recorded now by the enumerator; a completed one carries a full interview of the campaign's forms."""
+    answers = full_answers(campaign) if outcome is Outcome.COMPLETED else None
+    record_visit(user, VisitRecord(uuid.uuid4().hex, household.id, outcome, now(), answers, 600 if answers else None))
+
+
+def surveyed_campaign():
+    """A drawn household campaign with three interviews, one refusal and one household nobody was home at (once),
+    all by one enumerator; returns the campaign, its unit, the enumerator and their households."""
+    campaign, unit = household_campaign(count=60)
+    drawn(campaign, unit)
+    (user,) = enumerators("rates")
+    assign_in_batches(SYSTEM, campaign.id, None, [user.username])
+    mine = households_of(user)
+    for household in mine[:3]:
+        visit(user, household, Outcome.COMPLETED, campaign)
+    visit(user, mine[3], Outcome.REFUSED)
+    visit(user, mine[4], Outcome.NOBODY_HOME)
+    db.session.commit()
+    return campaign, unit, user, mine
 
 
 def remove_household_campaign(campaign_id: int, unit_ids: tuple[int, ...] = ()) -> None:

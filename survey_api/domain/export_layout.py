@@ -219,7 +219,21 @@ QUESTION_FIELDS: tuple[tuple[str, str], ...] = (
     *((f"top_box_rate_{k}", f"满意率{ESTIMATE_ZH[k]}") for k in ESTIMATE_KEYS),
     ("dont_know_share", "说不清占比"),
 )
-RESULT_TABLES = {"indices": INDEX_FIELDS, "questions": QUESTION_FIELDS}
+# The household survey's outcomes and AAPOR rates per unit (results of campaigns with a household sample only).
+RATE_FIELDS: tuple[tuple[str, str], ...] = (
+    *UNIT_FIELDS,
+    ("released", "已发放样本户"),
+    ("completed", "完成访问"),
+    ("refused", "拒访"),
+    ("non_contact", "未接触"),
+    ("unresolved", "待访"),
+    ("not_eligible", "不符合条件"),
+    ("rr1", "应答率RR1"),
+    ("coop1", "合作率COOP1"),
+    ("ref1", "拒访率REF1"),
+)
+RATE_TABLE = "response_rates"
+RESULT_TABLES = {"indices": INDEX_FIELDS, "questions": QUESTION_FIELDS, RATE_TABLE: RATE_FIELDS}
 
 
 def result_headers(table: str, header_style: str = "keys") -> list[str]:
@@ -271,4 +285,17 @@ def question_rows(results: Mapping[str, Any]) -> Iterable[list[Any]]:
                 ]
 
 
-RESULT_ROWS = {"indices": index_rows, "questions": question_rows}
+def rate_rows(results: Mapping[str, Any]) -> Iterable[list[Any]]:
+    """One row per unit with a household sample: its fieldwork outcomes and response rates as the run holds them."""
+    for unit in results.get("units") or []:
+        fieldwork = unit.get("fieldwork")
+        if fieldwork:
+            yield [*_unit_cells(unit), *(fieldwork.get(key) for key, _ in RATE_FIELDS[len(UNIT_FIELDS) :])]
+
+
+def has_rates(results: Mapping[str, Any]) -> bool:
+    """Whether a result document holds response rates (its campaign had a household sample)."""
+    return any(unit.get("fieldwork") for unit in results.get("units") or [])
+
+
+RESULT_ROWS = {"indices": index_rows, "questions": question_rows, RATE_TABLE: rate_rows}

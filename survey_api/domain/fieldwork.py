@@ -102,6 +102,29 @@ def response_rates(counts: Mapping[HouseholdState, int]) -> ResponseRates:
     )
 
 
+# How a result run keeps each unit's released households by state: its frozen fieldwork input, from which the rates
+# are computed again when the run is verified.
+RESULT_COUNT_KEYS = {
+    HouseholdState.COMPLETED: "completed",
+    HouseholdState.REFUSED: "refused",
+    HouseholdState.NON_CONTACT: "non_contact",
+    HouseholdState.PENDING: "unresolved",
+    HouseholdState.NOT_ELIGIBLE: "not_eligible",
+}
+
+
+def rates_summary(counts: Mapping[HouseholdState, int]) -> dict[str, int | float | None]:
+    """Released households by outcome with RR1, COOP1 and REF1, as plain values for a result document."""
+    rates = response_rates(counts)
+    released = {key: counts.get(state, 0) for state, key in RESULT_COUNT_KEYS.items()}
+    return {"released": sum(released.values()), **released, "rr1": rates.rr1, "coop1": rates.coop1, "ref1": rates.ref1}
+
+
+def counts_of_summary(summary: Mapping[str, int | float | None]) -> dict[HouseholdState, int]:
+    """The released households by state that a summary from `rates_summary` was made of."""
+    return {state: int(summary.get(key) or 0) for state, key in RESULT_COUNT_KEYS.items()}
+
+
 def back_check_sample(completed_ids: Sequence[int], share: float, seed: int) -> list[int]:
     """A share (rounded up) of completed households for re-contact, drawn reproducibly from the seed."""
     if not 0 < share <= 1:

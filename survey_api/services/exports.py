@@ -15,10 +15,12 @@ from sqlalchemy import func, select
 
 from ..domain.export_layout import (
     HEADER_STYLES,
+    RATE_TABLE,
     RESULT_ROWS,
     RESULT_TABLES,
     ResponseLayout,
     WeightLookup,
+    has_rates,
     response_layout,
     result_headers,
     weight_lookup,
@@ -33,8 +35,8 @@ from .results import get_run, latest_run
 
 BATCH_ROWS = 2000  # rows fetched from the database at a time
 RESULT_SHEET_NAMES = {
-    "keys": {"indices": "indices", "questions": "questions"},
-    "zh": {"indices": "指数", "questions": "题目"},
+    "keys": {"indices": "indices", "questions": "questions", RATE_TABLE: RATE_TABLE},
+    "zh": {"indices": "指数", "questions": "题目", RATE_TABLE: "应答率"},
 }
 
 
@@ -167,14 +169,18 @@ def export_results(
     run_id: int | None = None,
     table: str = "indices",
 ) -> Export:
-    """A result run (the latest by default) as tables: per unit × index, and per unit × question. XLSX holds both
-    as sheets; CSV and JSON hold the one named by `table`. Records the export in the audit trail."""
+    """A result run (the latest by default) as tables: per unit × index, per unit × question and, when the
+    campaign had a household sample, per unit its response rates. XLSX holds them all as sheets; CSV and JSON hold
+    the one named by `table`. Records the export in the audit trail."""
     _check_options(file_format, header_style)
     if table not in RESULT_TABLES:
         raise AppError("request.invalid", details={"table": [f"one of {', '.join(RESULT_TABLES)}"]})
     campaign = get_campaign(campaign_id)
     run = get_run(campaign.id, run_id)
-    tables = list(RESULT_TABLES) if file_format == "xlsx" else [table]
+    rated = has_rates(run.results)
+    if table == RATE_TABLE and not rated:
+        raise AppError("request.invalid", details={"table": ["this run has no response rates: no household sample"]})
+    tables = [t for t in RESULT_TABLES if rated or t != RATE_TABLE] if file_format == "xlsx" else [table]
     record(
         actor,
         "export.results",

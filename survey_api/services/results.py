@@ -1,8 +1,9 @@
 """Campaign results: every unit's three indices with their precision, the 民评 composite and points, category
 averages, each unit's weakest questions and the change since the previous campaign of the series.
 
-Computing results stores a run holding the rules, the margins and a fingerprint of the counted responses next to
-the numbers; recomputing a run from its own snapshot over unchanged data gives identical numbers."""
+Computing results stores a run holding the rules, the margins, the household survey's outcome counts and a
+fingerprint of the counted responses next to the numbers; recomputing a run from its own snapshot over unchanged
+data gives identical numbers."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from .campaigns import campaign_definitions, get_campaign
 from .clock import utcnow
 from .margins import Margins, margins_of, weighting_questions
 from .rectification import tasks_from_published_run
+from .result_fieldwork import UnitRates, current_rates, frozen_rates
 from .result_weights import cell_weights, unit_weights
 from .results_query import GroupRows, ScoredItem, aggregate, scored_items
 from .rule_sets import check_rules, rules_of, store_rules_file
@@ -48,7 +50,7 @@ def compute_results(actor: Actor, campaign_id: int) -> ResultRun:
     rule_version = db.session.get(RuleSetVersion, campaign.rule_set_version_id)
     rules = rules_of(rule_version)
     margins = margins_of(campaign.id) if rules.weighting == "raking" else {}
-    computed = compute(campaign, rules, margins)
+    computed = compute(campaign, rules, margins, current_rates(campaign))
     run = ResultRun(
         campaign_id=campaign.id,
         rule_set_version_id=rule_version.id,
@@ -73,14 +75,16 @@ def compute_results(actor: Actor, campaign_id: int) -> ResultRun:
 
 
 def recompute(run: ResultRun) -> Computed:
-    """The run computed again from its own frozen rules and margins over the responses counted now."""
+    """The run computed again from its own frozen rules, margins and fieldwork counts over the responses counted
+    now."""
     rules = check_rules(run.rules_snapshot, f"run {run.id}")
     margins = {int(unit): shares for unit, shares in run.margins_snapshot.items()}
-    return compute(get_campaign(run.campaign_id), rules, margins)
+    return compute(get_campaign(run.campaign_id), rules, margins, frozen_rates(run.results))
 
 
-def compute(campaign: Campaign, rules: RuleSet, margins: Margins) -> Computed:
-    """Every number of a campaign's results, from the included responses, the rules and the margins."""
+def compute(campaign: Campaign, rules: RuleSet, margins: Margins, fieldwork: UnitRates | None = None) -> Computed:
+    """Every number of a campaign's results, from the included responses, the rules, the margins and the household
+    survey's outcome counts."""
     definitions = campaign_definitions(campaign)
     items = scored_items(definitions)
     profile = weighting_questions(definitions)
@@ -127,6 +131,7 @@ def compute(campaign: Campaign, rules: RuleSet, margins: Margins) -> Computed:
                 "cell_weights": cell_weights(rows, part, variables, weights[part]) if weighting else [],
                 "indices": indices,
                 "weakest_questions": weakest_questions(indices),
+                "fieldwork": (fieldwork or {}).get(link.unit_id),  # response rates; None without a household sample
             }
         )
     rank_units(units, rules)
@@ -301,6 +306,10 @@ def verify_run(campaign_id: int, run_id: int) -> dict[str, Any]:
 
 
 def _comparable(document: dict[str, Any]) -> dict[str, Any]:
-    """A results document without what legitimately changes later (the comparison with other campaigns)."""
-    units = [{k: v for k, v in u.items() if k != "change"} for u in document["units"]]
+    """A results document without what legitimately changes later (the comparison with other campaigns); a unit
+    without rates compares the same whether its run predates them (no key) or not (None)."""
+    units = [
+        {k: v for k, v in u.items() if k != "change" and not (k == "fieldwork" and v is None)}
+        for u in document["units"]
+    ]
     return {**{k: v for k, v in document.items() if k != "previous"}, "units": units}

@@ -27,6 +27,7 @@ BACK_CHECK_RESULTS = ("confirmed", "not_confirmed", "unreachable")
 @dataclass
 class AreaProgress:
     label: str
+    unit_id: int | None = None  # set on a unit's row, None on a community's
     frame: int = 0
     interviews_needed: int | None = None
     counts: dict[HouseholdState, int] = field(default_factory=dict)
@@ -78,7 +79,9 @@ def progress(campaign_id: int) -> list[AreaProgress]:
     units: dict[int, AreaProgress] = {}
     communities: dict[tuple[int, str], AreaProgress] = {}
     for unit_id, code, name, community, state, count in rows:
-        unit = units.setdefault(unit_id, AreaProgress(f"{code} {name}", interviews_needed=designs.get(unit_id)))
+        unit = units.setdefault(
+            unit_id, AreaProgress(f"{code} {name}", unit_id, interviews_needed=designs.get(unit_id))
+        )
         place = communities.get((unit_id, community))
         if place is None:
             place = communities[(unit_id, community)] = AreaProgress(community)

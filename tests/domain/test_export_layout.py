@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from survey_api.domain.export_layout import (
     RESPONSE_FIELDS,
+    has_rates,
     index_rows,
     question_rows,
+    rate_rows,
     response_layout,
     result_headers,
     unique_headers,
     weight_lookup,
 )
+from survey_api.domain.fieldwork import HouseholdState, rates_summary
 from survey_api.domain.form_parser import parse_form
 
 
@@ -125,3 +128,19 @@ def test_result_rows_carry_nulls_through():
     named = dict(zip(result_headers("questions"), item))
     assert named["score_value"] is None and named["top_box_rate_n"] == 0 and named["dont_know_share"] is None
     assert len(result_headers("questions", "zh")) == len(set(result_headers("questions", "zh")))
+
+
+def test_rate_rows_list_only_units_with_a_household_sample_in_header_order():
+    fieldwork = rates_summary({HouseholdState.COMPLETED: 3, HouseholdState.REFUSED: 1, HouseholdState.PENDING: 4})
+    results = {
+        "units": [
+            {"unit_code": "A01", "unit_name": "城关", "category": "乡镇", "fieldwork": fieldwork},
+            {"unit_code": "B01", "unit_name": "东城", "category": "乡镇", "fieldwork": None},
+        ]
+    }
+    (row,) = rate_rows(results)
+    cells = dict(zip(result_headers("response_rates"), row))
+    assert cells["unit_code"] == "A01" and cells["released"] == 8 and cells["unresolved"] == 4
+    assert (cells["rr1"], cells["coop1"], cells["ref1"]) == (3 / 8, 3 / 4, 1 / 8)
+    assert has_rates(results) and not has_rates({"units": [results["units"][1]]})
+    assert result_headers("response_rates", "zh")[-3:] == ["应答率RR1", "合作率COOP1", "拒访率REF1"]

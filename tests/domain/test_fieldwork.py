@@ -11,6 +11,8 @@ from survey_api.domain.fieldwork import (
     after_visit,
     back_check_sample,
     burst_starts,
+    counts_of_summary,
+    rates_summary,
     response_rates,
 )
 
@@ -52,6 +54,19 @@ def test_back_check_draw_is_a_reproducible_share_of_the_completed(ids, share, se
     assert chosen == back_check_sample(list(reversed(ids)), share, seed)
     assert set(chosen) <= set(ids)
     assert len(chosen) >= share * len(ids) - 1e-6 and len(chosen) <= len(ids)
+
+
+@given(st.dictionaries(st.sampled_from(list(HouseholdState)), st.integers(0, 10**6)))
+def test_a_result_runs_rate_summary_gives_back_its_counts_and_the_same_rates(counts):
+    summary = rates_summary(counts)
+    released = {state: n for state, n in counts.items() if state is not HouseholdState.RESERVE}
+    assert {state: n for state, n in counts_of_summary(summary).items() if n} == {
+        s: n for s, n in released.items() if n
+    }
+    assert summary["released"] == sum(released.values())
+    assert rates_summary(counts_of_summary(summary)) == summary
+    rates = response_rates(counts)
+    assert (summary["rr1"], summary["coop1"], summary["ref1"]) == (rates.rr1, rates.coop1, rates.ref1)
 
 
 def test_interviews_bunched_in_time_are_counted():

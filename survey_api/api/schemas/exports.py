@@ -36,5 +36,8 @@ class ResultExportQuerySchema(ExportQuerySchema):
     table = fields.String(
         load_default="indices",
         validate=validate.OneOf(list(RESULT_TABLES)),
-        metadata={"description": "for csv and json: indices (unit × index) or questions (unit × question)"},
+        metadata={
+            "description": "for csv and json: indices (unit × index), questions (unit × question) or "
+            "response_rates (per unit, household surveys only)"
+        },
     )

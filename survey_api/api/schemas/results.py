@@ -55,7 +55,12 @@ class ResultRunSchema(ResultRunSummarySchema):
     rules_snapshot = fields.Dict()
     margins_snapshot = fields.Dict()
     results = fields.Dict(
-        metadata={"description": "Per unit: indices with n, effective n, SE and 95% interval; points; rank."}
+        metadata={
+            "description": "Per unit: indices with n, effective n, SE and 95% interval; points; rank; and `fieldwork`: "
+            "the household survey's released households by outcome (completed, refused, non_contact, unresolved, "
+            "not_eligible) with the AAPOR rates rr1, coop1 and ref1 (0–1) as when the run was computed — null for "
+            "units without a household sample."
+        }
     )
 
 

@@ -7,6 +7,7 @@ from flask import g, redirect, render_template, request, url_for
 from ...auth import ensure_unit_visible, own_unit_only, page_requires
 from ...domain.access import is_allowed
 from ...domain.campaigns import CampaignState
+from ...domain.export_layout import has_rates
 from ...domain.identity import IdentityMode
 from ...downloads import as_download, as_streamed_download
 from ...errors import AppError
@@ -107,6 +108,7 @@ def campaign(campaign_id: int):
     progress = campaign_progress(found.id, utc_offset_hours(), only_unit_id=own_unit_only())
     unit_rows = [(f"{u.code} {u.name}", u.responses) for u in progress.by_unit]
     day_rows = [(day.strftime("%m-%d"), count) for day, count in progress.by_day]
+    run = latest_run(found.id)
     return render_template(
         "console/campaign.html",
         campaign=found,
@@ -118,7 +120,8 @@ def campaign(campaign_id: int):
         can_write=is_allowed(g.user.role, "campaign.write"),
         can_export_responses=is_allowed(g.user.role, "responses.read"),
         can_export_results=is_allowed(g.user.role, "results.read"),
-        has_results=latest_run(found.id) is not None,
+        has_results=run is not None,
+        has_rates=run is not None and has_rates(run.results),
         states=CampaignState,
         identity_modes=campaign_service.IDENTITY_MODE_LABELS,
     )
@@ -172,6 +175,9 @@ def export_responses(campaign_id: int):
 @page_requires("results.read")
 @commit_on_success
 def export_results(campaign_id: int):
-    """Download the latest result run (XLSX with both tables, or one table as CSV or JSON)."""
+    """Download a result run, the latest unless run= is given (XLSX with every table, or one as CSV or JSON)."""
     table = request.args.get("table", "indices")
-    return as_streamed_download(exports.export_results(g.actor, campaign_id, table=table, **_export_options()))
+    run_id = request.args.get("run", type=int)
+    return as_streamed_download(
+        exports.export_results(g.actor, campaign_id, table=table, run_id=run_id, **_export_options())
+    )
