@@ -28,6 +28,7 @@ from .clock import utcnow
 from .margins import Margins, margins_of, weighting_questions
 from .rectification import tasks_from_published_run
 from .result_fieldwork import UnitRates, current_rates, frozen_rates
+from .result_history import previous_comparison
 from .result_weights import cell_weights, unit_weights
 from .results_query import GroupRows, ScoredItem, aggregate, scored_items
 from .rule_sets import check_rules, rules_of, store_rules_file
@@ -142,7 +143,7 @@ def compute(campaign: Campaign, rules: RuleSet, margins: Margins, fieldwork: Uni
         "rules": {"key": rules.key, "title": rules.title, "min_n": rules.min_n},
         "units": units,
         "categories": category_averages(units, list(items)),
-        "previous": _previous_comparison(campaign, units, list(items)),
+        "previous": previous_comparison(campaign, units, list(items)),
     }
     counts = {"responses": int(rows.respondents.sum()), "units": {u["unit_code"]: u["n"] for u in units}}
     digest = hashlib.sha256(json.dumps(fingerprints, separators=(",", ":")).encode()).hexdigest()
@@ -209,38 +210,6 @@ def _index_document(result: IndexResult, items: list[ScoredItem]) -> dict[str, A
             for item, r in zip(items, result.items)
         ],
     }
-
-
-def _previous_comparison(campaign: Campaign, units: list[dict[str, Any]], names: list[str]) -> dict[str, Any] | None:
-    """Each unit's change on each index since the latest run of the previous campaign of the same series."""
-    if not campaign.series:
-        return None
-    previous = db.session.scalar(
-        select(ResultRun)
-        .join(Campaign, Campaign.id == ResultRun.campaign_id)
-        .where(Campaign.series == campaign.series, Campaign.id < campaign.id)  # ids grow with creation
-        .order_by(Campaign.id.desc(), ResultRun.published_at.is_(None), ResultRun.id.desc())
-        .limit(1)
-    )
-    if previous is None:
-        return None
-    before = {u["unit_code"]: u for u in previous.results["units"]}
-    for unit in units:
-        old = before.get(unit["unit_code"])
-        unit["change"] = {
-            name: _difference(unit["indices"][name]["value"], old and old["indices"].get(name, {}).get("value"))
-            for name in names
-        }
-    return {
-        "campaign_id": previous.campaign_id,
-        "period": previous.results["campaign"]["period"],
-        "run_id": previous.id,
-        "published": previous.published_at is not None,
-    }
-
-
-def _difference(now: float | None, before: float | None) -> float | None:
-    return None if now is None or before is None else now - before
 
 
 def _rounded(value: Any) -> Any:
