@@ -21,14 +21,14 @@ from ...services.rectification_followup import attach_pulse, draft_notice, pulse
 from ...services.reminders import notices_for
 from ...services.task_owner import assign_owner, owner_choices, take_ownership
 from ...services.units import get_unit
-from ...state_labels import STATE_LABELS as TASK_STATE_LABELS
+from ...state_labels import STATE_LABELS as WORKFLOW_STATE_LABELS
 from ...transactions import commit_on_success
 from ...uploads import accepts_upload
 from ..local_time import parse_local
 from . import bp
 from .results import INDEX_LABELS, IntervalRow, interval_chart
 
-STATE_LABELS = TASK_STATE_LABELS[TaskState] | {"overdue": _l("overdue")}
+STATE_LABELS = WORKFLOW_STATE_LABELS[TaskState] | {"overdue": _l("overdue")}
 ENTRY_LABELS = {
     "plan": _l("plan"),
     "progress": _l("progress"),
