@@ -13,6 +13,8 @@ from marshmallow import Schema, fields
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from .state_labels import state_label
+
 log = logging.getLogger(__name__)
 
 
@@ -256,6 +258,15 @@ CATALOGUE: dict[str, ErrorKind] = {
     "task.closed": ErrorKind(
         409, _l("This rectification has been accepted and is closed; its reports and evidence can no longer change.")
     ),
+    "task.owner_not_unit": ErrorKind(
+        422, _l("Only an account of the evaluated unit can own its rectification task; this account is not one.")
+    ),
+    "task.owner_other_unit": ErrorKind(
+        422, _l("This account belongs to another unit; choose an account of %(unit)s as the task's owner.")
+    ),
+    "task.owner_inactive": ErrorKind(
+        422, _l("This account is disabled; choose an active account of the unit, or enable this one first.")
+    ),
     "task.deadline_past": ErrorKind(422, _l("The deadline must lie in the future.")),
     "task.report_missing": ErrorKind(
         422, _l("Write the closing report (what was done and with what result) before submitting the task.")
@@ -316,7 +327,10 @@ class AppError(Exception):
     @property
     def message(self) -> str:
         template = str(CATALOGUE[self.code].message)
-        return template % self.params if self.params else template
+        if not self.params:
+            return template
+        # A workflow state passed as its enum member reads as its translated name, never as the raw value.
+        return template % {name: state_label(value) for name, value in self.params.items()}
 
 
 class ErrorSchema(Schema):

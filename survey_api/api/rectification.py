@@ -14,6 +14,7 @@ from ..services.evidence import add_evidence, evidence_file
 from ..services.feedback import feedback_report
 from ..services.feedback_pdf import feedback_pdf
 from ..services.rectification_followup import attach_pulse, draft_notice, pulse_result
+from ..services.task_owner import assign_owner, take_ownership
 from ..services.units import get_unit
 from ..transactions import commit_on_success
 from ..uploads import accepts_upload, uploaded_file
@@ -23,6 +24,7 @@ from .schemas.rectification import (
     FeedbackSchema,
     NoticeSchema,
     OutboxMessageSchema,
+    OwnerSchema,
     RemarkSchema,
     SentCountSchema,
     SentSchema,
@@ -123,6 +125,36 @@ for _path, _method, _name, _doc, _schema, _action, _run, _conflict in WORKFLOW:
     blp.route(f"/tasks/<int:task_id>/{_path}", methods=[_method], endpoint=_name)(
         _work(_name, _doc, _schema, _action, _run, _conflict)
     )
+
+
+OWNER_REFUSED = "task.owner_not_unit, task.owner_other_unit or task.owner_inactive; nothing changed"
+
+
+@blp.route("/tasks/<int:task_id>/owner", methods=["PUT"])
+@api_requires("task.review")
+@blp.doc(security=TOKEN_SECURITY)
+@blp.arguments(OwnerSchema)
+@blp.response(200, TaskDetailSchema)
+@blp.alt_response(404, schema="Error", description=f"{NOT_FOUND}, or account.not_found")
+@blp.alt_response(409, schema="Error", description="task.closed: an accepted task keeps its owner")
+@blp.alt_response(422, schema="Error", description=OWNER_REFUSED)
+@commit_on_success
+def set_owner(body, task_id):
+    """The office names the task's owner: an active account of the task's own unit (audited)."""
+    return _detail(assign_owner(g.actor, _task(task_id), body["owner_id"]))
+
+
+@blp.route("/tasks/<int:task_id>/take", methods=["POST"])
+@api_requires("task.work")
+@blp.doc(security=TOKEN_SECURITY)
+@blp.response(200, TaskDetailSchema)
+@blp.alt_response(404, schema="Error", description=NOT_FOUND)
+@blp.alt_response(409, schema="Error", description="task.closed")
+@blp.alt_response(422, schema="Error", description="task.owner_inactive")
+@commit_on_success
+def take_task(task_id):
+    """A unit's user takes the task on as its owner (audited)."""
+    return _detail(take_ownership(g.actor, _task(task_id)))
 
 
 @blp.route("/tasks/<int:task_id>/pulse", methods=["POST"])

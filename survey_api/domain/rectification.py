@@ -70,6 +70,15 @@ def deadline_problem(deadline: datetime, now: datetime) -> str | None:
     return "in_the_past" if deadline <= now else None
 
 
+def owner_problem(task_unit_id: int, role: str, account_unit_id: int | None, is_active: bool) -> str | None:
+    """Why an account cannot own a unit's task, or None: the owner is an active unit account of that same unit."""
+    if role != "unit":
+        return "not_unit"
+    if account_unit_id != task_unit_id:
+        return "other_unit"
+    return None if is_active else "inactive"
+
+
 @dataclass(frozen=True)
 class DeductionItem:
     """One 扣分项: where a unit lost points, and why. `key` is stable across recomputations of the same source."""

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.rectification import ReminderKind, TaskState
 from ..extensions import db
+from .account import User
 from .types import UTCDateTime, value_enum
 from .unit import Unit
 
@@ -53,6 +54,7 @@ class RectificationTask(db.Model):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     entries: Mapped[list[TaskEntry]] = relationship(order_by="TaskEntry.id", cascade="all, delete-orphan")
     evidence: Mapped[list[TaskEvidence]] = relationship(order_by="TaskEvidence.id", cascade="all, delete-orphan")
 

@@ -23,12 +23,6 @@ from .forms_catalogue import definition_of, load_form, publish_form
 from .rule_sets import store_rules_file
 from .units import units_by_codes
 
-STATE_LABELS = {
-    CampaignState.DRAFT: _l("draft"),
-    CampaignState.OPEN: _l("open"),
-    CampaignState.CLOSED: _l("closed"),
-}
-
 
 @dataclass(frozen=True)
 class NewCampaign:
@@ -135,7 +129,7 @@ def transition(actor: Actor, campaign_id: int, target: CampaignState, now: datet
     if campaign.state is target:
         return campaign  # repeating an open or a close changes nothing, so a retried request is harmless
     if not can_transition(campaign.state, target):
-        raise AppError("campaign.invalid_transition", current=STATE_LABELS[campaign.state], target=STATE_LABELS[target])
+        raise AppError("campaign.invalid_transition", current=campaign.state, target=target)
     now = now or utcnow()
     record(
         actor,

@@ -173,7 +173,7 @@ def transition(actor: Actor, meeting_id: int, target: MeetingState) -> Meeting:
     if meeting.state is target:
         return meeting
     if not can_transition(meeting.state, target):
-        raise AppError("meeting.invalid_transition", current=meeting.state.value, target=target.value)
+        raise AppError("meeting.invalid_transition", current=meeting.state, target=target)
     previous = meeting.state
     meeting.state = target
     db.session.flush()

@@ -184,7 +184,8 @@ def task_status(task: RectificationTask, now: datetime | None = None) -> dict[st
     }
 
 
-def _entry(actor: Actor, task: RectificationTask, kind: str, text: str) -> None:
+def add_entry(actor: Actor, task: RectificationTask, kind: str, text: str) -> None:
+    """A line in the task's history, written by the actor now."""
     task.entries.append(
         TaskEntry(kind=kind, text=text, author_id=actor.user_id, author_name=actor.name, created_at=clock.utcnow())
     )
@@ -199,7 +200,7 @@ def write_plan(actor: Actor, task: RectificationTask, plan: str) -> Rectificatio
     """The unit's rectification plan (整改方案); rewriting it keeps the earlier one in the history."""
     require_working(task)
     task.plan = plan
-    _entry(actor, task, "plan", plan)
+    add_entry(actor, task, "plan", plan)
     record(actor, "task.plan", "rectification_task", task.id, {"length": len(plan)})
     return task
 
@@ -207,7 +208,7 @@ def write_plan(actor: Actor, task: RectificationTask, plan: str) -> Rectificatio
 def add_progress(actor: Actor, task: RectificationTask, text: str) -> RectificationTask:
     """A progress update from the unit."""
     require_working(task)
-    _entry(actor, task, "progress", text)
+    add_entry(actor, task, "progress", text)
     record(actor, "task.progress", "rectification_task", task.id, {"length": len(text)})
     return task
 
@@ -217,10 +218,10 @@ def _move(actor: Actor, task: RectificationTask, move: str, remark: str) -> Rect
         raise AppError("task.closed")
     target = next_state(task.state, move)
     if target is None:
-        raise AppError("task.invalid_transition", current=task.state.value, target=MOVES[move][1].value)
+        raise AppError("task.invalid_transition", current=task.state, target=MOVES[move][1])
     before = task.state
     task.state = target
-    _entry(actor, task, {"submit": "closing", "return": "returned", "accept": "accepted"}[move], remark)
+    add_entry(actor, task, {"submit": "closing", "return": "returned", "accept": "accepted"}[move], remark)
     record(actor, f"task.{move}", "rectification_task", task.id, {"state": [before, target], "remark": remark})
     return task
 

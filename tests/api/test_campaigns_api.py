@@ -70,6 +70,7 @@ def test_create_open_and_close_a_campaign(admin_client):
     assert closed["state"] == "closed"
     reopen = admin_client.post(f"/api/v1/campaigns/{cid}/open")
     assert reopen.status_code == 409 and reopen.get_json()["code"] == "campaign.invalid_transition"
+    assert reopen.get_json()["message"] == "处于“已结束”状态的测评活动不能改为“进行中”。"  # states by name, not value
     assert [c["id"] for c in admin_client.get("/api/v1/campaigns?state=closed").get_json()] == [cid]
 
 

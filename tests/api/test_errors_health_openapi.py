@@ -92,6 +92,8 @@ def test_the_openapi_document_describes_the_api_and_its_errors(client):
     assert "apiToken" in spec["components"]["securitySchemes"]
     assert paths["/api/v1/units"]["get"]["security"] == [{"apiToken": []}]
     assert "security" not in submit  # the public questionnaire needs no login
+    owner = paths["/api/v1/tasks/{task_id}/owner"]["put"]  # a task's owner, and every refusal, are documented
+    assert {"200", "404", "409", "422"} <= set(owner["responses"])
 
 
 def test_a_form_field_named_by_whitespace_is_refused_with_its_details_not_a_500(admin_client, campaign):

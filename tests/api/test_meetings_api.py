@@ -52,6 +52,7 @@ def test_create_a_meeting_with_the_default_groups_open_and_close_it(admin_client
     assert admin_client.post(f"{base}/close").get_json()["state"] == "closed"
     again = admin_client.post(f"{base}/open")
     assert (again.status_code, again.get_json()["code"]) == (409, "meeting.invalid_transition")
+    assert again.get_json()["message"] == "处于“已结束”状态的测评会不能改为“进行中”。"
 
 
 @pytest.mark.parametrize(

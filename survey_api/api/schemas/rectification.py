@@ -37,12 +37,18 @@ class DeadlineSchema(BaseSchema):
     deadline = fields.AwareDateTime(required=True)
 
 
+class OwnerSchema(BaseSchema):
+    owner_id = fields.Integer(
+        required=True, strict=True, metadata={"description": "an active account of the task's own unit"}
+    )
+
+
 class NoticeSchema(BaseSchema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
 class TaskEntrySchema(BaseSchema):
-    kind = fields.String(metadata={"description": "plan, progress, closing, returned or accepted"})
+    kind = fields.String(metadata={"description": "plan, progress, closing, returned, accepted or owner"})
     text = fields.String()
     author_name = fields.String()
     created_at = fields.DateTime()
@@ -72,7 +78,8 @@ class TaskSchema(BaseSchema):
     deadline = fields.DateTime()
     overdue = fields.Function(lambda task: task_status(task)["overdue"])
     days_late = fields.Function(lambda task: task_status(task)["days_late"])
-    owner_id = fields.Integer(allow_none=True)
+    owner_id = fields.Integer(allow_none=True, metadata={"description": "null while the unit has no account"})
+    owner_name = fields.Function(lambda task: task.owner.display_name if task.owner else None, allow_none=True)
     submitted_at = fields.DateTime(allow_none=True)
     accepted_at = fields.DateTime(allow_none=True)
     notice_state = fields.Function(lambda task: task.notice_state.value)

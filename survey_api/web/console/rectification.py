@@ -19,26 +19,23 @@ from ...services.feedback import feedback_report
 from ...services.feedback_pdf import feedback_pdf
 from ...services.rectification_followup import attach_pulse, draft_notice, pulse_result
 from ...services.reminders import notices_for
+from ...services.task_owner import assign_owner, owner_choices, take_ownership
 from ...services.units import get_unit
+from ...state_labels import STATE_LABELS as WORKFLOW_STATE_LABELS
 from ...transactions import commit_on_success
 from ...uploads import accepts_upload
 from ..local_time import parse_local
 from . import bp
 from .results import INDEX_LABELS, IntervalRow, interval_chart
 
-STATE_LABELS = {
-    "open": _l("open"),
-    "submitted": _l("submitted"),
-    "accepted": _l("accepted"),
-    "returned": _l("returned"),
-    "overdue": _l("overdue"),
-}
+STATE_LABELS = WORKFLOW_STATE_LABELS[TaskState] | {"overdue": _l("overdue")}
 ENTRY_LABELS = {
     "plan": _l("plan"),
     "progress": _l("progress"),
     "closing": _l("closing report"),
     "returned": _l("returned by the office"),
     "accepted": _l("accepted by the office"),
+    "owner": _l("owner named"),
 }
 KIND_LABELS = {
     "weak_question": _l("low-scoring question"),
@@ -176,9 +173,16 @@ def _task_page(task, error: AppError | None, status: int = 200):
         entry_labels=ENTRY_LABELS,
         can_work=is_allowed(g.user.role, "task.work"),
         can_review=is_allowed(g.user.role, "task.review"),
+        owners=owner_choices(task) if is_allowed(g.user.role, "task.review") else [],
         error=error,
     )
     return page, status
+
+
+def _account_id(text: str) -> int:
+    if not text.isdigit():
+        raise AppError("request.invalid", details={"owner": [str(_l("Choose an account of the unit."))]})
+    return int(text)
 
 
 UNIT_STEPS = {
@@ -186,12 +190,14 @@ UNIT_STEPS = {
     "progress": lambda actor, task, text: tasks.add_progress(actor, task, text),
     "submit": lambda actor, task, text: tasks.submit_report(actor, task, text),
     "notice": lambda actor, task, text: draft_notice(actor, task, text, approve=False),
+    "take": lambda actor, task, text: take_ownership(actor, task),
 }
 OFFICE_STEPS = {
     "return": lambda actor, task, text: tasks.return_task(actor, task, text),
     "accept": lambda actor, task, text: tasks.accept_task(actor, task, text),
     "deadline": lambda actor, task, text: tasks.set_deadline(actor, task, _deadline(text)),
     "pulse": lambda actor, task, text: attach_pulse(actor, task),
+    "owner": lambda actor, task, text: assign_owner(actor, task, _account_id(text)),
     "notice": lambda actor, task, text: draft_notice(actor, task, text, approve=True),
 }
 
