@@ -1,5 +1,6 @@
 """Translated names of the workflow states people read in pages and error messages (a campaign that is 进行中,
-a task that is 待审核), keyed by enum type so that equal values of different workflows may read differently."""
+a task that is 待审核, a household 拒访), keyed by enum type so that equal values of different workflows may read
+differently."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from .domain.campaigns import CampaignState
+from .domain.fieldwork import HouseholdState
 from .domain.meetings import MeetingState
 from .domain.rectification import TaskState
 
@@ -20,6 +22,14 @@ STATE_LABELS: dict[type[Enum], dict[str, Any]] = {
         "submitted": _l("submitted"),
         "accepted": _l("accepted"),
         "returned": _l("returned"),
+    },
+    HouseholdState: {
+        "reserve": _l("reserve"),
+        "pending": _l("to visit"),
+        "completed": _l("interviewed"),
+        "refused": _l("refused"),
+        "non_contact": _l("nobody home"),
+        "not_eligible": _l("moved or vacant"),
     },
 }
 

@@ -137,7 +137,7 @@ def record_visit(user: User, visit: VisitRecord) -> VisitReceipt:
     if earlier is not None:
         return _resend(user, household, earlier, visit)
     if household.state.is_final:
-        raise AppError("household.finished", state=household.state.value)
+        raise AppError("household.finished", state=household.state)
     design = db.session.scalar(
         select(SampleDesign).where(
             SampleDesign.campaign_id == household.campaign_id, SampleDesign.unit_id == household.unit_id

@@ -7,7 +7,6 @@ import secrets
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...auth import page_requires
@@ -34,24 +33,16 @@ from ...services.supervision import (
     record_back_check,
     select_back_checks,
 )
+from ...state_labels import state_label
 from ...transactions import commit_on_success
 from ...uploads import accepts_upload, uploaded_file
 from . import bp
-
-STATE_LABELS = {
-    "reserve": _l("reserve"),
-    "pending": _l("to visit"),
-    "completed": _l("interviewed"),
-    "refused": _l("refused"),
-    "non_contact": _l("nobody home"),
-    "not_eligible": _l("moved or vacant"),
-}
 
 
 @bp.app_template_filter("household_state_label")
 def household_state_label(state) -> str:
     value = getattr(state, "value", state)
-    return str(STATE_LABELS.get(value, value))
+    return str(state_label(HouseholdState(value))) if value in HouseholdState._value2member_map_ else str(value)
 
 
 @bp.app_template_filter("enumerator_row")
