@@ -43,7 +43,7 @@ def test_a_unit_works_a_task_to_acceptance_and_residents_see_it(app, persona_tok
 
     task_id = int(re.search(r"/console/tasks/(\d+)", html).group(1))
     page = f"/console/tasks/{task_id}"
-    assert post(unit, page, f"{page}/work/plan", {"text": "增设便民窗口"}).status_code == 303
+    assert post(unit, page, f"{page}/steps/plan", {"text": "增设便民窗口"}).status_code == 303
     disguised = post(
         unit, page, f"{page}/evidence", {"file": (io.BytesIO(b"MZ not a pdf"), "a.pdf")},
         content_type="multipart/form-data",
@@ -53,9 +53,9 @@ def test_a_unit_works_a_task_to_acceptance_and_residents_see_it(app, persona_tok
         unit, page, f"{page}/evidence", {"file": (io.BytesIO(PDF), "整改照片.pdf")}, content_type="multipart/form-data"
     )
     assert stored.status_code == 303
-    assert post(unit, page, f"{page}/work/submit", {"text": "窗口已增设"}).status_code == 303
+    assert post(unit, page, f"{page}/steps/submit", {"text": "窗口已增设"}).status_code == 303
     assert post(office, page, f"{page}/review/return", {"text": "请附排队数据"}).status_code == 303
-    assert post(unit, page, f"{page}/work/submit", {"text": "附排队数据"}).status_code == 303
+    assert post(unit, page, f"{page}/steps/submit", {"text": "附排队数据"}).status_code == 303
     assert post(office, page, f"{page}/review/accept", {"text": ""}).status_code == 303
     closed_page = unit.get(page).get_data(as_text=True)
     assert 'id="form-work-submit"' not in closed_page and "整改照片.pdf" in closed_page
@@ -72,10 +72,10 @@ def test_a_closing_report_after_acceptance_is_refused(app, persona_tokens, perso
     office, unit = signed_in(app, "admin"), signed_in(app, "unit_a")
     added = post(office, "/console/tasks", "/console/tasks", {"unit_code": "UA1", "title": "路灯"})
     page = added.headers["Location"]
-    post(unit, page, f"{page}/work/submit", {"text": "已修好"})
+    post(unit, page, f"{page}/steps/submit", {"text": "已修好"})
     post(office, page, f"{page}/review/accept", {"text": ""})
     token = csrf_of(unit.get(page).get_data(as_text=True))
-    refused = unit.post(f"{page}/work/submit", data={"csrf_token": token, "text": "再交一次"})
+    refused = unit.post(f"{page}/steps/submit", data={"csrf_token": token, "text": "再交一次"})
     assert refused.status_code == 409 and 'id="page-error"' in refused.get_data(as_text=True)
     task = db.session.get(RectificationTask, int(page.rsplit("/", 1)[1]))
     db.session.refresh(task)

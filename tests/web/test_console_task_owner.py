@@ -57,7 +57,7 @@ def test_a_unit_user_takes_the_task_on_from_its_page(app, persona_tokens, person
     second = app.test_client()
     assert sign_in(second, "p_ua_second").status_code == 302
     assert 'id="form-work-take"' in second.get(page).get_data(as_text=True)
-    assert post(second, page, f"{page}/work/take", {}).status_code == 303
+    assert post(second, page, f"{page}/steps/take", {}).status_code == 303
     html = second.get(page).get_data(as_text=True)
     taker = db.session.scalar(select(User.id).where(User.username == "p_ua_second"))
     assert 'id="form-work-take"' not in html and owner_of(page) == taker

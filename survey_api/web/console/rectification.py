@@ -224,7 +224,7 @@ def _step(task_id: int, step: str, steps: dict):
     return redirect(url_for("console.task", task_id=task_id), code=303)
 
 
-@bp.post("/tasks/<int:task_id>/work/<step>")
+@bp.post("/tasks/<int:task_id>/steps/<step>")
 @page_requires("task.work")
 @commit_on_success
 def task_work(task_id: int, step: str):
